@@ -1,0 +1,174 @@
+import CircuitBreaker from 'opossum';
+
+/** Circuit breaker settings, shared by every endpoint's breaker. */
+export interface BreakerSettings {
+  /** Failure percentage within the rolling window that opens the breaker. */
+  readonly errorThresholdPercentage: number;
+  /** Attempts needed in the window before the percentage counts. */
+  readonly volumeThreshold: number;
+  /** How long an open breaker waits before letting a probe through (half-open). */
+  readonly resetTimeoutMs: number;
+  /** Length of the rolling window of attempt statistics. */
+  readonly rollingWindowMs: number;
+}
+
+/** Settings of the per-endpoint gates. */
+export interface EndpointGateSettings {
+  /** Requests in flight to one endpoint at most; more wait in its queue. */
+  readonly maxInFlight: number;
+  /** Requests waiting for one endpoint at most; more are deferred to the retry path. */
+  readonly maxQueued: number;
+  readonly breaker: BreakerSettings;
+}
+
+/** Breaker states, as exported in metrics. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Told about every breaker transition (for metrics and logs). */
+export type BreakerListener = (endpointId: string, from: BreakerState | undefined, to: BreakerState | undefined) => void;
+
+/** What happened to a request sent through a gate. */
+export type GateResult<T> =
+  | { readonly kind: 'ran'; readonly value: T }
+  | { readonly kind: 'circuit-open' }
+  | { readonly kind: 'saturated' };
+
+class CountedFailure<T> extends Error {
+  constructor(readonly value: T) {
+    super('attempt failed');
+  }
+}
+
+/**
+ * One endpoint's gate: a concurrency limit with a bounded queue, then an opossum circuit breaker.
+ * A slow endpoint fills only its own queue, and a failing one stops being called at all while its
+ * breaker is open, so neither holds back deliveries to other endpoints.
+ */
+export class EndpointGate {
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>, (value: unknown) => boolean], unknown>;
+  lastUsed = Date.now();
+
+  constructor(
+    readonly endpointId: string,
+    private readonly settings: EndpointGateSettings,
+    private readonly listener: BreakerListener,
+  ) {
+    this.breaker = new CircuitBreaker(
+      async (action: () => Promise<unknown>, failed: (value: unknown) => boolean) => {
+        const value = await action();
+        if (failed(value)) throw new CountedFailure(value);
+        return value;
+      },
+      {
+        timeout: false,
+        errorThresholdPercentage: settings.breaker.errorThresholdPercentage,
+        volumeThreshold: settings.breaker.volumeThreshold,
+        resetTimeout: settings.breaker.resetTimeoutMs,
+        rollingCountTimeout: settings.breaker.rollingWindowMs,
+        rollingCountBuckets: 10,
+      },
+    );
+    // opossum reports only the new state; the previous one is remembered for the transition metric.
+    this.breaker.on('open', () => this.transition('open'));
+    this.breaker.on('halfOpen', () => this.transition('half-open'));
+    this.breaker.on('close', () => this.transition('closed'));
+    listener(endpointId, undefined, 'closed');
+  }
+
+  private current: BreakerState = 'closed';
+
+  private transition(to: BreakerState): void {
+    const from = this.current;
+    this.current = to;
+    this.listener(this.endpointId, from, to);
+  }
+
+  /** The breaker's state now. */
+  get state(): BreakerState {
+    return this.current;
+  }
+
+  /** Whether nothing is in flight or waiting. */
+  get idle(): boolean {
+    return this.inFlight === 0 && this.waiting.length === 0;
+  }
+
+  /**
+   * Runs `action` when a slot is free and the breaker lets it; a result for which `failed` is true
+   * counts against the breaker but is still returned.
+   */
+  async run<T>(action: () => Promise<T>, failed: (value: T) => boolean): Promise<GateResult<T>> {
+    this.lastUsed = Date.now();
+    if (this.breaker.opened && !this.breaker.halfOpen) return { kind: 'circuit-open' };
+    if (this.inFlight >= this.settings.maxInFlight) {
+      if (this.waiting.length >= this.settings.maxQueued) return { kind: 'saturated' };
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.inFlight += 1;
+    try {
+      const value = (await this.breaker.fire(action, failed as (value: unknown) => boolean)) as T;
+      return { kind: 'ran', value };
+    } catch (error) {
+      if (error instanceof CountedFailure) return { kind: 'ran', value: error.value as T };
+      if ((error as { code?: string }).code === 'EOPENBREAKER') return { kind: 'circuit-open' };
+      throw error;
+    } finally {
+      this.inFlight -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Stops the breaker's timers. */
+  shutdown(): void {
+    this.breaker.shutdown();
+    this.listener(this.endpointId, this.state, undefined);
+  }
+}
+
+/** The gates of all endpoints, created on first use and dropped when idle and closed. */
+export class EndpointGates {
+  private readonly gates = new Map<string, EndpointGate>();
+
+  constructor(
+    private readonly settings: EndpointGateSettings,
+    private readonly listener: BreakerListener = () => undefined,
+    private readonly maxIdleGates = 10_000,
+  ) {}
+
+  /** The gate of an endpoint. */
+  for(endpointId: string): EndpointGate {
+    let gate = this.gates.get(endpointId);
+    if (!gate) {
+      if (this.gates.size >= this.maxIdleGates) this.evictIdle();
+      gate = new EndpointGate(endpointId, this.settings, this.listener);
+      this.gates.set(endpointId, gate);
+    }
+    return gate;
+  }
+
+  /** Forgets an endpoint's gate (it was deleted). */
+  drop(endpointId: string): void {
+    const gate = this.gates.get(endpointId);
+    if (gate && gate.idle) {
+      gate.shutdown();
+      this.gates.delete(endpointId);
+    }
+  }
+
+  /** Stops every breaker. */
+  shutdown(): void {
+    for (const gate of this.gates.values()) gate.shutdown();
+    this.gates.clear();
+  }
+
+  private evictIdle(): void {
+    // An open breaker is state worth keeping; an idle closed one is rebuilt for free.
+    const idle = [...this.gates.values()].filter((g) => g.idle && g.state === 'closed').sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const gate of idle.slice(0, Math.max(1, Math.floor(idle.length / 2)))) {
+      gate.shutdown();
+      this.gates.delete(gate.endpointId);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ServiceRuntimeModule } from '@hookline/observability';
+import type { RetrySchedulerConfig } from './config';
+
+/** Root module of the retry-scheduler service: releases failed deliveries once their delay is up. */
+@Module({})
+export class AppModule {
+  /** Builds the root module from the validated configuration. */
+  static forRoot(config: RetrySchedulerConfig): DynamicModule {
+    return { module: AppModule, imports: [ServiceRuntimeModule.forRoot(config)] };
+  }
+}

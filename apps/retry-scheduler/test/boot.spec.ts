@@ -1,0 +1,28 @@
+import type { RunningService } from '@hookline/observability';
+import { loadConfig } from '../src/config';
+import { bootstrap } from '../src/main';
+
+describe('retry-scheduler service boot', () => {
+  let service: RunningService;
+
+  beforeAll(async () => {
+    const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL };
+    service = await bootstrap(loadConfig({ ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error' }));
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('is alive, ready and exposes its metrics labelled service="retry-scheduler"', async () => {
+    const healthz = await fetch(`${service.url}/healthz`);
+    expect([healthz.status, await healthz.json()]).toEqual([200, { status: 'ok' }]);
+
+    const readyz = await fetch(`${service.url}/readyz`);
+    expect(await readyz.json()).toMatchObject({ status: 'ready' });
+    expect(readyz.status).toBe(200);
+
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total\{service="retry-scheduler"\} \d/m);
+    expect(metrics).toMatch(/^hookline_ready\{dependency="kafka",service="retry-scheduler"\} 1$/m);
+  });
+});

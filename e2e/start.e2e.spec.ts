@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const root = join(__dirname, '..');
+const SERVICES = { ingest: 43101, subscription: 43102, dispatcher: 43103, 'retry-scheduler': 43104 } as const;
+const KAFKA_PORT = 43192;
+
+async function waitFor(url: string, deadline: number): Promise<Response> {
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return response;
+      last = new Error(`${url} answered ${response.status}: ${await response.text()}`);
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw last instanceof Error ? last : new Error(`timed out waiting for ${url}`);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  let child: ChildProcess | undefined;
+  let output = '';
+  const database = `hookline_start_${process.pid}`;
+  const adminUrl = process.env.DATABASE_URL as string;
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('brings up all four services with health, readiness and metrics, and Ctrl-C stops them and the broker', async () => {
+    const url = new URL(adminUrl);
+    url.pathname = `/${database}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url.toString(), HOOKLINE_KAFKA_PORT: String(KAFKA_PORT) };
+    delete env.KAFKA_BROKERS;
+    for (const [name, port] of Object.entries(SERVICES)) env[`${name.toUpperCase().replace('-', '_')}_PORT`] = String(port);
+    child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+
+    const deadline = Date.now() + 150_000;
+    for (const [name, port] of Object.entries(SERVICES)) {
+      const base = `http://127.0.0.1:${port}`;
+      await expect(waitFor(`${base}/healthz`, deadline).then((r) => r.status)).resolves.toBe(200);
+      await expect(waitFor(`${base}/readyz`, deadline).then((r) => r.status)).resolves.toBe(200);
+      const metrics = await (await waitFor(`${base}/metrics`, deadline)).text();
+      expect(metrics).toContain(`service="${name}"`);
+    }
+
+    const pidFile = join(root, '.cache', 'kafka', `broker-${KAFKA_PORT}`, 'kafka.pid');
+    const brokerPid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
+    for (const port of Object.values(SERVICES)) {
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    }
+    expect(brokerPid).toBeGreaterThan(0);
+    expect(processAlive(brokerPid as number)).toBe(false);
+    await expect(portOpen(KAFKA_PORT)).resolves.toBe(false);
+  });
+});

@@ -1,0 +1,2 @@
+export { ConfigError, parseDurationMs, readConfig } from './read-config';
+export type { EnvReader } from './read-config';

@@ -1,0 +1,18 @@
+import { ApiKeyEntity } from './api-key.entity';
+import { DeliveryAttemptEntity } from './delivery-attempt.entity';
+import { DeliveryEntity } from './delivery.entity';
+import { EndpointEntity } from './endpoint.entity';
+import { EventEntity } from './event.entity';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { TenantEntity } from './tenant.entity';
+
+/** Every entity class, for a DataSource's `entities`. */
+export const allEntities = [
+  TenantEntity,
+  ApiKeyEntity,
+  EndpointEntity,
+  EventEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+  IdempotencyKeyEntity,
+] as const;

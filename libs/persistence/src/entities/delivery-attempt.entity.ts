@@ -1,0 +1,71 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { DeliveryEntity } from './delivery.entity';
+
+/** Longest response body excerpt kept per attempt, in bytes of UTF-8. */
+export const RESPONSE_BODY_EXCERPT_MAX_BYTES = 16 * 1024;
+
+/** One HTTP request to an endpoint and what came back. Written once, never updated. */
+@Entity({ name: 'delivery_attempts' })
+// Unique so that recording the same attempt twice (a redelivered Kafka message) changes nothing.
+@Index('uq_delivery_attempts_delivery_attempt', ['deliveryId', 'attemptNumber'], { unique: true })
+@Check('ck_delivery_attempts_attempt_number', `attempt_number >= 1`)
+@Check('ck_delivery_attempts_body_excerpt', `octet_length(response_body_excerpt) <= 16384`)
+export class DeliveryAttemptEntity {
+  // bigint comes back from pg as a string: it may exceed Number.MAX_SAFE_INTEGER.
+  @PrimaryGeneratedColumn('identity', {
+    type: 'bigint',
+    generatedIdentity: 'BY DEFAULT',
+    primaryKeyConstraintName: 'pk_delivery_attempts',
+  })
+  id!: string;
+
+  @Column({ name: 'delivery_id', type: 'text' })
+  deliveryId!: string;
+
+  @ManyToOne(() => DeliveryEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'fk_delivery_attempts_delivery' })
+  delivery?: DeliveryEntity;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ name: 'endpoint_id', type: 'text' })
+  endpointId!: string;
+
+  @Column({ name: 'event_id', type: 'text' })
+  eventId!: string;
+
+  /** 1 for the first attempt. */
+  @Column({ name: 'attempt_number', type: 'integer' })
+  attemptNumber!: number;
+
+  /** Headers as sent, with credentials redacted. */
+  @Column({ name: 'request_headers', type: 'jsonb', default: () => "'{}'" })
+  requestHeaders!: Record<string, string>;
+
+  /** Absent when no response arrived (timeout, connection refused, …). */
+  @Column({ name: 'status_code', type: 'integer', nullable: true })
+  statusCode!: number | null;
+
+  @Column({ name: 'response_headers', type: 'jsonb', nullable: true })
+  responseHeaders!: Record<string, string> | null;
+
+  @Column({ name: 'response_body_excerpt', type: 'text', nullable: true })
+  responseBodyExcerpt!: string | null;
+
+  @Column({ name: 'duration_ms', type: 'integer' })
+  durationMs!: number;
+
+  /** Machine-readable failure kind (`timeout`, `connection_refused`, `http_5xx`, …). */
+  @Column({ name: 'error_class', type: 'text', nullable: true })
+  errorClass!: string | null;
+
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage!: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz' })
+  finishedAt!: Date;
+}

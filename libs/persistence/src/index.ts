@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+
+export { ApiKeyEntity } from './entities/api-key.entity';
+export { DeliveryAttemptEntity, RESPONSE_BODY_EXCERPT_MAX_BYTES } from './entities/delivery-attempt.entity';
+export { DeliveryEntity } from './entities/delivery.entity';
+export { EndpointEntity } from './entities/endpoint.entity';
+export { EventEntity } from './entities/event.entity';
+export { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
+export { TenantEntity } from './entities/tenant.entity';
+export { allEntities } from './entities/all-entities';
+export { allMigrations } from './migrations/all-migrations';
+export {
+  DELIVERY_STATUSES,
+  TERMINAL_DELIVERY_STATUSES,
+  isTerminalDeliveryStatus,
+  type DeliveryStatus,
+} from './delivery-status';
+export type { PersistenceConfig } from './persistence-config';
+export { MIGRATIONS_TABLE, createDataSource } from './data-source.factory';
+export {
+  migrationStatus,
+  revertAllMigrations,
+  revertLastMigration,
+  runMigrations,
+  type MigrationState,
+} from './migration-runner';
+export {
+  IdempotencyRepository,
+  type IdempotencyClaim,
+  type IdempotencyClaimRequest,
+} from './repositories/idempotency.repository';
+export type { AttemptRecord, AttemptRecorder } from './repositories/attempt-recorder';
+export { errorMessageExcerpt, redactHeaders, utf8Excerpt } from './repositories/attempt-sanitizer';
+export {
+  BatchingAttemptRecorder,
+  type BatchingAttemptRecorderOptions,
+} from './repositories/batching-attempt-recorder';
+export { BatchWriter, type BatchWriterOptions } from './repositories/batch-writer';
+export { BatchingEventRecorder, type EventRecord } from './repositories/batching-event-recorder';
+export { endpointSnapshot } from './repositories/endpoint-snapshot';

@@ -1,0 +1,232 @@
+import {
+  BatchingAttemptRecorder,
+  RESPONSE_BODY_EXCERPT_MAX_BYTES,
+  runMigrations,
+  type AttemptRecord,
+  type DeliveryStatus,
+} from '../src';
+import { createEmptyDatabase, type EmptyDatabase } from './support/test-database';
+
+const T0 = new Date('2026-01-01T00:00:00.000Z');
+
+function attempt(
+  deliveryId: string,
+  attemptNumber: number,
+  overrides: Partial<AttemptRecord> = {},
+): AttemptRecord {
+  const startedAt = new Date(T0.getTime() + attemptNumber * 1_000);
+  return {
+    deliveryId,
+    tenantId: 'ten_1',
+    endpointId: 'wh_1',
+    eventId: `evt_${deliveryId}`,
+    attemptNumber,
+    requestHeaders: { 'content-type': 'application/json', 'webhook-id': `evt_${deliveryId}` },
+    statusCode: 503,
+    responseHeaders: { 'content-type': 'text/plain' },
+    responseBody: 'busy',
+    durationMs: 12,
+    errorClass: 'http_5xx',
+    errorMessage: 'endpoint answered 503',
+    startedAt,
+    finishedAt: new Date(startedAt.getTime() + 12),
+    deliveryStatus: 'awaiting_retry',
+    nextAttemptAt: new Date(startedAt.getTime() + 5_000),
+    ...overrides,
+  };
+}
+
+interface AttemptRow {
+  delivery_id: string;
+  attempt_number: number;
+  status_code: number | null;
+  request_headers: Record<string, string>;
+  response_headers: Record<string, string> | null;
+  response_body_excerpt: string | null;
+  error_message: string | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  last_status_code: number | null;
+  completed_at: Date | null;
+  next_attempt_at: Date | null;
+}
+
+describe('BatchingAttemptRecorder', () => {
+  let db: EmptyDatabase;
+  let recorder: BatchingAttemptRecorder | undefined;
+
+  beforeAll(async () => {
+    db = await createEmptyDatabase();
+    await runMigrations(db.dataSource);
+  });
+
+  beforeEach(async () => {
+    await db.dataSource.query('TRUNCATE deliveries, delivery_attempts');
+  });
+
+  afterEach(async () => {
+    await recorder?.close();
+    recorder = undefined;
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const attemptRows = (): Promise<AttemptRow[]> =>
+    db.dataSource.query('SELECT * FROM delivery_attempts ORDER BY delivery_id, attempt_number');
+  const deliveryRows = (): Promise<DeliveryRow[]> =>
+    db.dataSource.query('SELECT * FROM deliveries ORDER BY id');
+  // Rows written by one transaction share its id (xmin): the number of distinct ones counts the batches.
+  const transactionsThatWroteAttempts = async (): Promise<number> => {
+    const [row]: Array<{ n: number }> = await db.dataSource.query(
+      'SELECT count(DISTINCT xmin::text)::int AS n FROM delivery_attempts',
+    );
+    return row!.n;
+  };
+
+  it('holds queued attempts until flush, which returns once all of them are written in one batch', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 1_000, flushIntervalMs: 60_000 });
+    const recorded: Array<Promise<void>> = [];
+    for (let d = 0; d < 50; d += 1) {
+      for (let n = 1; n <= 5; n += 1) {
+        const last = n === 5;
+        recorded.push(
+          recorder.record(
+            attempt(`delivery_${String(d).padStart(2, '0')}`, n, {
+              statusCode: last ? 200 : 503,
+              deliveryStatus: last ? 'succeeded' : 'awaiting_retry',
+              nextAttemptAt: last ? null : T0,
+            }),
+          ),
+        );
+      }
+    }
+    expect(await attemptRows()).toHaveLength(0);
+
+    await recorder.flush();
+
+    expect(await attemptRows()).toHaveLength(250);
+    expect(await transactionsThatWroteAttempts()).toBe(1);
+    await expect(Promise.all(recorded)).resolves.toBeDefined();
+    const deliveries = await deliveryRows();
+    expect(deliveries).toHaveLength(50);
+    for (const delivery of deliveries) {
+      expect(delivery).toMatchObject({
+        status: 'succeeded',
+        attempt_count: 5,
+        last_status_code: 200,
+        next_attempt_at: null,
+      });
+      expect(delivery.completed_at).toEqual(new Date(T0.getTime() + 5_000 + 12));
+    }
+  });
+
+  it('writes a batch on its own once maxBatchRows attempts are queued', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 10, flushIntervalMs: 60_000 });
+    const recorded = Array.from({ length: 25 }, (_, i) => recorder!.record(attempt(`delivery_${i}`, 1)));
+
+    await Promise.all(recorded.slice(0, 20));
+
+    expect(await attemptRows()).toHaveLength(20);
+    expect(await transactionsThatWroteAttempts()).toBe(2);
+    await recorder.flush();
+    expect(await attemptRows()).toHaveLength(25);
+  });
+
+  it('writes a batch on its own after flushIntervalMs', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 1_000, flushIntervalMs: 20 });
+
+    await Promise.all([1, 2, 3].map((n) => recorder!.record(attempt('delivery_timer', n))));
+
+    expect(await attemptRows()).toHaveLength(3);
+    expect(await deliveryRows()).toEqual([
+      expect.objectContaining({ id: 'delivery_timer', attempt_count: 3 }),
+    ]);
+  });
+
+  it('ignores an attempt recorded again, and never rolls a delivery back to an older attempt', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
+    const finalAttempt = attempt('delivery_dup', 2, {
+      statusCode: 204,
+      deliveryStatus: 'succeeded',
+      nextAttemptAt: null,
+    });
+    await Promise.all([recorder.record(attempt('delivery_dup', 1)), recorder.flush()]);
+    await Promise.all([recorder.record(finalAttempt), recorder.flush()]);
+
+    // A redelivered Kafka message records attempt 1 again, in a later batch and within one batch.
+    const replay = attempt('delivery_dup', 1, { statusCode: 500, errorMessage: 'replayed' });
+    await Promise.all([recorder.record(replay), recorder.record(replay), recorder.flush()]);
+
+    const attempts = await attemptRows();
+    expect(attempts.map((row) => [row.attempt_number, row.status_code, row.error_message])).toEqual([
+      [1, 503, 'endpoint answered 503'],
+      [2, 204, 'endpoint answered 503'],
+    ]);
+    expect(await deliveryRows()).toEqual([
+      expect.objectContaining({
+        id: 'delivery_dup',
+        status: 'succeeded',
+        attempt_count: 2,
+        last_status_code: 204,
+      }),
+    ]);
+  });
+
+  it('stores no credentials, at most 16 KiB of body, and bodies with NUL bytes', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
+    const longBody = `${'é'.repeat(RESPONSE_BODY_EXCERPT_MAX_BYTES)}tail`;
+    await Promise.all([
+      recorder.record(
+        attempt('delivery_headers', 1, {
+          requestHeaders: { Authorization: 'Bearer sk_live_123', 'X-Api-Key': 'k', 'webhook-id': 'evt_1' },
+          responseHeaders: { 'Set-Cookie': 'session=abc', 'content-type': 'text/html' },
+          responseBody: longBody,
+        }),
+      ),
+      recorder.record(attempt('delivery_binary', 1, { responseBody: 'a\u0000b', errorMessage: 'x\u0000y' })),
+      recorder.flush(),
+    ]);
+
+    const [binary, headers] = await attemptRows();
+    expect(headers!.request_headers).toEqual({
+      Authorization: '[redacted]',
+      'X-Api-Key': '[redacted]',
+      'webhook-id': 'evt_1',
+    });
+    expect(headers!.response_headers).toEqual({ 'Set-Cookie': '[redacted]', 'content-type': 'text/html' });
+    expect(Buffer.byteLength(headers!.response_body_excerpt!, 'utf8')).toBe(RESPONSE_BODY_EXCERPT_MAX_BYTES);
+    expect(longBody.startsWith(headers!.response_body_excerpt!)).toBe(true);
+    expect(binary!.response_body_excerpt).toBe('a\uFFFDb');
+    expect(binary!.error_message).toBe('x\uFFFDy');
+  });
+
+  it('rejects the attempts of a batch that could not be written, and flush with them', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
+    const bad = recorder.record(attempt('delivery_bad', 0));
+
+    await expect(recorder.flush()).rejects.toThrow(/ck_delivery_attempts_attempt_number/);
+    await expect(bad).rejects.toThrow(/ck_delivery_attempts_attempt_number/);
+    expect(await deliveryRows()).toEqual([]);
+
+    // The recorder keeps working after a failed batch.
+    await Promise.all([recorder.record(attempt('delivery_good', 1)), recorder.flush()]);
+    expect(await attemptRows()).toHaveLength(1);
+  });
+
+  it('refuses attempts once closed, after writing what was queued', async () => {
+    const closing = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
+    const queued = closing.record(attempt('delivery_closing', 1));
+
+    await closing.close();
+
+    await expect(queued).resolves.toBeUndefined();
+    expect(await attemptRows()).toHaveLength(1);
+    await expect(closing.record(attempt('delivery_closing', 2))).rejects.toThrow(/closed/);
+  });
+});

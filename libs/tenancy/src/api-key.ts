@@ -1,0 +1,33 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Every API key starts with this, so leaked keys are easy to spot by secret scanners. */
+export const API_KEY_PREFIX = 'hl_sk_';
+/** How many leading characters of a key are stored in clear and shown in listings. */
+export const API_KEY_VISIBLE_CHARS = 12;
+
+/** A freshly minted key: `key` is shown once; only `hash` and `prefix` are stored. */
+export interface MintedApiKey {
+  readonly key: string;
+  readonly prefix: string;
+  readonly hash: string;
+}
+
+/** Mints a key with 32 random bytes (base64url). */
+export function mintApiKey(): MintedApiKey {
+  const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
+  return { key, prefix: key.slice(0, API_KEY_VISIBLE_CHARS), hash: hashApiKey(key) };
+}
+
+/** Lower-case hex SHA-256 of a key, as stored in `api_keys.hash`. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The key in an `Authorization: Bearer <key>` header, or why there is none. */
+export function bearerToken(
+  header: string | undefined,
+): { readonly ok: true; readonly token: string } | { readonly ok: false; readonly reason: 'missing' | 'malformed' } {
+  if (header === undefined || header.trim() === '') return { ok: false, reason: 'missing' };
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? { ok: true, token: match[1] } : { ok: false, reason: 'malformed' };
+}

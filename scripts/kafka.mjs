@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Local Apache Kafka for development and tests:
+//   node scripts/kafka.mjs start [--port N] [--fresh] [--heap-mb N]   start in the background, print brokers
+//   node scripts/kafka.mjs stop [--port N]                            controlled shutdown
+//   node scripts/kafka.mjs status [--port N]                          running / stopped
+//   node scripts/kafka.mjs resolve                                    download the pinned jars only
+// The controller listens on port N+1. State (data, logs, pid) lives in .cache/kafka/broker-<N>.
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const kafka = require('../tools/infra/kafka.cjs');
+
+const usage = 'usage: node scripts/kafka.mjs start|stop|status|resolve [--port N] [--fresh] [--heap-mb N]';
+
+// kafkajs 2.2.4 (used for the readiness probe) schedules a timer with a negative delay on every
+// connection (upstream issue #1751); Node then warns although the behaviour is the intended "run soon".
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (type === 'TimeoutNegativeWarning' || warning?.name === 'TimeoutNegativeWarning') return;
+  emitWarning(warning, ...rest);
+};
+
+/** Parses the command line; unknown flags are an error so a typo never starts the wrong broker. */
+function parseCommandLine(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
+      'heap-mb': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const port = values.port === undefined ? kafka.DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65534)
+    throw new Error(`--port must be 1..65534, got ${values.port}`);
+  const heapMb = values['heap-mb'] === undefined ? undefined : Number(values['heap-mb']);
+  if (heapMb !== undefined && (!Number.isInteger(heapMb) || heapMb < 128)) {
+    throw new Error(`--heap-mb must be an integer >= 128, got ${values['heap-mb']}`);
+  }
+  return {
+    command: positionals[0],
+    extra: positionals.slice(1),
+    port,
+    heapMb,
+    fresh: values.fresh,
+    help: values.help,
+  };
+}
+
+const log = (line) => console.error(line);
+
+async function main() {
+  const args = parseCommandLine(process.argv.slice(2));
+  if (args.help || !args.command || args.extra.length > 0) {
+    console.error(usage);
+    return args.help ? 0 : 2;
+  }
+  switch (args.command) {
+    case 'resolve': {
+      const resolved = kafka.resolveKafka({ log });
+      log(
+        `Kafka ${resolved.version} jars ${resolved.cached ? 'already cached' : 'resolved'} in ${resolved.libsDir}`,
+      );
+      return 0;
+    }
+    case 'start': {
+      const broker = await kafka.startKafka({ port: args.port, heapMb: args.heapMb, fresh: args.fresh, log });
+      if (broker.reused) log(`Kafka already running on ${broker.brokers} (pid ${broker.pid})`);
+      // Only the brokers string goes to stdout so callers can capture it: KAFKA_BROKERS=$(... start).
+      console.log(broker.brokers);
+      return 0;
+    }
+    case 'stop': {
+      const outcome = await kafka.stopKafka({ port: args.port });
+      if (outcome.kind === 'not-running') log(`No Kafka running on port ${args.port}`);
+      else log(`Stopped Kafka (pid ${outcome.pid})${outcome.forced ? ' after it ignored SIGTERM' : ''}`);
+      return 0;
+    }
+    case 'status': {
+      const status = await kafka.kafkaStatus({ port: args.port });
+      if (status.kind === 'stopped') {
+        console.log(`stopped (port ${args.port})`);
+        return 3;
+      }
+      console.log(
+        `running on ${status.brokers} (pid ${status.pid})${status.answering ? '' : ', not answering yet'}; log: ${status.logFile}`,
+      );
+      return status.answering ? 0 : 1;
+    }
+    default:
+      console.error(`unknown command "${args.command}"\n${usage}`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
