@@ -14,7 +14,9 @@ const stale =
   !existsSync(installed) || !existsSync(node24) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
 
 if (stale) {
-  console.log('Installing npm packages (npm ci)...');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install` rather than `npm ci`: it installs the locked versions all the same, and it
+  // tolerates a registry that serves only this platform's optional binaries (ci refuses those locks).
+  console.log('Installing npm packages...');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
