@@ -69,10 +69,19 @@ describe('npm start', () => {
   it('brings up all four services with health, readiness and metrics, and Ctrl-C stops them and the broker', async () => {
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url.toString(), HOOKLINE_KAFKA_PORT: String(KAFKA_PORT) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+      HOOKLINE_KAFKA_PORT: String(KAFKA_PORT),
+    };
     delete env.KAFKA_BROKERS;
-    for (const [name, port] of Object.entries(SERVICES)) env[`${name.toUpperCase().replace('-', '_')}_PORT`] = String(port);
-    child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const [name, port] of Object.entries(SERVICES))
+      env[`${name.toUpperCase().replace('-', '_')}_PORT`] = String(port);
+    child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
 

@@ -85,11 +85,18 @@ async function main() {
     if ((await run('node', [script, ...args], { env })) !== 0) throw new Error(`${script} failed`);
   }
   for (const service of SERVICES) {
-    const child = spawn(join(bin, 'node'), [join(root, 'apps', service.name, 'dist', 'main.js')], {
-      cwd: root,
-      env: { ...env, PORT: env[`${service.name.toUpperCase().replace('-', '_')}_PORT`] || String(service.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(bin, 'node'),
+      ['--disable-warning=TimeoutNegativeWarning', join(root, 'apps', service.name, 'dist', 'main.js')],
+      {
+        cwd: root,
+        env: {
+          ...env,
+          PORT: env[`${service.name.toUpperCase().replace('-', '_')}_PORT`] || String(service.port),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     pipeWithPrefix(child, `[${service.name}]`);
     child.on('exit', (code, signal) => {
       if (stopping) return;

@@ -51,7 +51,18 @@ try {
     ['nx', ['run-many', '-t', 'lint', 'test', 'build', '--outputStyle=static', '--parallel=2']],
   ];
   if (existsSync(join(root, 'e2e', 'jest.config.cjs'))) {
-    steps.push(['node', ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '-c', 'e2e/jest.config.cjs', '--runInBand']]);
+    steps.push([
+      'node',
+      [
+        '--experimental-vm-modules',
+        '--disable-warning=ExperimentalWarning',
+        '--disable-warning=TimeoutNegativeWarning',
+        'node_modules/jest/bin/jest.js',
+        '-c',
+        'e2e/jest.config.cjs',
+        '--runInBand',
+      ],
+    ]);
   }
   exitCode = 0;
   for (const [command, args] of steps) {

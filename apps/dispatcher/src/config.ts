@@ -1,21 +1,119 @@
 import { readConfig } from '@hookline/config';
 import { readServiceConfig, type ServiceConfig } from '@hookline/observability';
+import type { BreakerSettings } from './dispatch/endpoint-gates';
+
+/** How the dispatcher delivers. */
+export interface DeliverySettings {
+  /** Whether `http://` endpoint URLs are delivered to (otherwise only `https://`). */
+  readonly allowHttp: boolean;
+  /** Address ranges the dispatcher may reach although they are private, loopback, etc. */
+  readonly allowedCidrs: readonly string[];
+  /** Keep-alive connections per endpoint origin. */
+  readonly connectionsPerOrigin: number;
+  /** How long idle keep-alive connections are kept. */
+  readonly keepAliveMs: number;
+  /** How much of each response body is kept in the delivery log. */
+  readonly responseExcerptBytes: number;
+  /** Requests in flight to one endpoint at most. */
+  readonly maxInFlightPerEndpoint: number;
+  /** Requests waiting for one endpoint at most; beyond that they are deferred to the retry path. */
+  readonly maxQueuedPerEndpoint: number;
+  /** Messages being processed per partition at most (the commit point trails the oldest). */
+  readonly maxInFlightPerPartition: number;
+  /** Upper bound on an endpoint's `Retry-After`. */
+  readonly maxRetryAfterMs: number;
+  /** How long a deferred delivery (open breaker, saturated endpoint) waits before it is tried again. */
+  readonly deferDelayMs: number;
+  /** The per-endpoint circuit breaker. */
+  readonly breaker: BreakerSettings;
+  /** Attempt and event rows written per batch at most. */
+  readonly recordBatchRows: number;
+  /** Longest wait before a partial batch of rows is written. */
+  readonly recordFlushMs: number;
+  /** How often consumed offsets are committed. */
+  readonly commitIntervalMs: number;
+}
 
 /** Everything the dispatcher service is configured with. */
-export type DispatcherConfig = ServiceConfig;
+export interface DispatcherConfig extends ServiceConfig {
+  readonly delivery: DeliverySettings;
+}
 
 /** Port the dispatcher service listens on when `PORT` is unset. */
 export const DEFAULT_PORT = 3003;
 
 /**
  * Reads the dispatcher service's configuration once at boot; one `ConfigError` names every bad key.
- *
- * Keys and defaults, each documented where it is read (`readServiceConfig`, `readPreset`,
- * `readKafkaConfig`): HOOKLINE_PRESET=hookline and its HOOKLINE_* overrides, PORT=3003,
- * HOST=0.0.0.0, KAFKA_BROKERS=127.0.0.1:9092, KAFKA_CLIENT_ID=hookline-dispatcher and the other
- * KAFKA_* connection keys, DATABASE_URL=postgres://postgres@127.0.0.1:5432/hookline,
- * DATABASE_POOL_SIZE=10, LOG_LEVEL=info, SHUTDOWN_GRACE_MS=25s.
+ * Shared keys are documented in `readServiceConfig`; the dispatcher's own are below.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
-  return readConfig(env, (r) => readServiceConfig(r, { service: 'dispatcher', defaultPort: DEFAULT_PORT }));
+  return readConfig(env, (r) => {
+    const base = readServiceConfig(r, { service: 'dispatcher', defaultPort: DEFAULT_PORT });
+    const allowedCidrs = r.list('DISPATCHER_ALLOWED_CIDRS', []);
+    for (const cidr of allowedCidrs) {
+      if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(cidr))
+        r.problem('DISPATCHER_ALLOWED_CIDRS', `"${cidr}" is not an address or CIDR range`);
+    }
+    return {
+      ...base,
+      delivery: {
+        // DISPATCHER_ALLOW_HTTP: deliver to http:// URLs too; default false (https only).
+        allowHttp: r.bool('DISPATCHER_ALLOW_HTTP', false),
+        // DISPATCHER_ALLOWED_CIDRS: comma-separated ranges exempt from the private-address refusal; default none.
+        allowedCidrs,
+        // DISPATCHER_CONNECTIONS_PER_ORIGIN: keep-alive pool size per endpoint origin; default 16.
+        connectionsPerOrigin: r.int('DISPATCHER_CONNECTIONS_PER_ORIGIN', { default: 16, min: 1, max: 1024 }),
+        // DISPATCHER_KEEP_ALIVE: idle time before a pooled connection is closed; default 30s.
+        keepAliveMs: r.durationMs('DISPATCHER_KEEP_ALIVE', 30_000),
+        // DISPATCHER_RESPONSE_EXCERPT_BYTES: response body kept per attempt; default 16384.
+        responseExcerptBytes: r.int('DISPATCHER_RESPONSE_EXCERPT_BYTES', {
+          default: 16_384,
+          min: 0,
+          max: 16_384,
+        }),
+        // DISPATCHER_MAX_IN_FLIGHT_PER_ENDPOINT: concurrent requests to one endpoint; default 16.
+        maxInFlightPerEndpoint: r.int('DISPATCHER_MAX_IN_FLIGHT_PER_ENDPOINT', {
+          default: 16,
+          min: 1,
+          max: 1024,
+        }),
+        // DISPATCHER_MAX_QUEUED_PER_ENDPOINT: requests waiting for one endpoint before deferral; default 256.
+        maxQueuedPerEndpoint: r.int('DISPATCHER_MAX_QUEUED_PER_ENDPOINT', {
+          default: 256,
+          min: 0,
+          max: 100_000,
+        }),
+        // DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION: messages processed concurrently per partition; default 1000.
+        maxInFlightPerPartition: r.int('DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION', {
+          default: 1000,
+          min: 1,
+          max: 100_000,
+        }),
+        // DISPATCHER_MAX_RETRY_AFTER: cap on an endpoint's Retry-After; default 1h.
+        maxRetryAfterMs: r.durationMs('DISPATCHER_MAX_RETRY_AFTER', 3_600_000),
+        // DISPATCHER_DEFER_DELAY: wait before a deferred delivery is tried again; default 5s.
+        deferDelayMs: r.durationMs('DISPATCHER_DEFER_DELAY', 5_000),
+        breaker: {
+          // DISPATCHER_BREAKER_ERROR_PERCENT: failure percentage that opens an endpoint's breaker; default 50.
+          errorThresholdPercentage: r.int('DISPATCHER_BREAKER_ERROR_PERCENT', {
+            default: 50,
+            min: 1,
+            max: 100,
+          }),
+          // DISPATCHER_BREAKER_MIN_REQUESTS: attempts in the window before the breaker may open; default 10.
+          volumeThreshold: r.int('DISPATCHER_BREAKER_MIN_REQUESTS', { default: 10, min: 1, max: 100_000 }),
+          // DISPATCHER_BREAKER_RESET: how long an open breaker waits before a probe; default 30s.
+          resetTimeoutMs: r.durationMs('DISPATCHER_BREAKER_RESET', 30_000),
+          // DISPATCHER_BREAKER_WINDOW: rolling window of breaker statistics; default 60s.
+          rollingWindowMs: r.durationMs('DISPATCHER_BREAKER_WINDOW', 60_000),
+        },
+        // DISPATCHER_RECORD_BATCH_ROWS: attempt/event rows per database batch; default 500.
+        recordBatchRows: r.int('DISPATCHER_RECORD_BATCH_ROWS', { default: 500, min: 1, max: 4000 }),
+        // DISPATCHER_RECORD_FLUSH: longest wait before a partial batch is written; default 20ms.
+        recordFlushMs: r.durationMs('DISPATCHER_RECORD_FLUSH', 20),
+        // DISPATCHER_COMMIT_INTERVAL: how often consumed offsets are committed; default 200ms.
+        commitIntervalMs: r.durationMs('DISPATCHER_COMMIT_INTERVAL', 200),
+      },
+    };
+  });
 }

@@ -1,4 +1,5 @@
 import type { RunningService } from '@hookline/observability';
+import { ensureHooklineTopics } from '@hookline/testing';
 import { loadConfig } from '../src/config';
 import { bootstrap } from '../src/main';
 
@@ -6,6 +7,7 @@ describe('dispatcher service boot', () => {
   let service: RunningService;
 
   beforeAll(async () => {
+    await ensureHooklineTopics();
     const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL };
     service = await bootstrap(loadConfig({ ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error' }));
   });

@@ -49,12 +49,16 @@ describe('readConfig', () => {
   });
 
   it('never echoes a malformed URL, which may hold a password', () => {
-    expect(() => build({ DATABASE_URL: 'not a url :secret@' })).toThrow(/DATABASE_URL: must be an absolute URL$/m);
+    expect(() => build({ DATABASE_URL: 'not a url :secret@' })).toThrow(
+      /DATABASE_URL: must be an absolute URL$/m,
+    );
     expect(() => build({ DATABASE_URL: 'not a url :secret@' })).not.toThrow(/secret/);
   });
 
   it('rejects a URL with the wrong protocol', () => {
-    expect(() => build({ DATABASE_URL: 'mysql://h/db' })).toThrow(/DATABASE_URL: must use postgres or postgresql/);
+    expect(() => build({ DATABASE_URL: 'mysql://h/db' })).toThrow(
+      /DATABASE_URL: must use postgres or postgresql/,
+    );
   });
 });
 
@@ -69,5 +73,7 @@ describe('parseDurationMs', () => {
     ['0.5s', 500],
   ])('%s is %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 
-  it.each(['', 'soon', '5 minutes', '-1s'])('rejects %p', (text) => expect(parseDurationMs(text)).toBeUndefined());
+  it.each(['', 'soon', '5 minutes', '-1s'])('rejects %p', (text) =>
+    expect(parseDurationMs(text)).toBeUndefined(),
+  );
 });

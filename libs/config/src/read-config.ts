@@ -113,7 +113,8 @@ export function readConfig<T>(env: NodeJS.ProcessEnv, build: (reader: EnvReader)
       const value = raw(key);
       if (value === undefined) return def;
       const parsed = parseDurationMs(value);
-      if (parsed === undefined) return fail(key, `must be a duration like 250ms, 30s, 5m or 1h, got "${value}"`, def);
+      if (parsed === undefined)
+        return fail(key, `must be a duration like 250ms, 30s, 5m or 1h, got "${value}"`, def);
       return parsed;
     },
     durationList(key, def) {
@@ -122,7 +123,8 @@ export function readConfig<T>(env: NodeJS.ProcessEnv, build: (reader: EnvReader)
       const items = value.split(',').map((item) => item.trim());
       const parsed = items.map(parseDurationMs);
       const bad = items.filter((_, index) => parsed[index] === undefined);
-      if (bad.length > 0) return fail(key, `has invalid durations: ${bad.map((b) => `"${b}"`).join(', ')}`, [...def]);
+      if (bad.length > 0)
+        return fail(key, `has invalid durations: ${bad.map((b) => `"${b}"`).join(', ')}`, [...def]);
       return parsed as number[];
     },
     url(key, options = {}) {
@@ -146,7 +148,13 @@ export function readConfig<T>(env: NodeJS.ProcessEnv, build: (reader: EnvReader)
     },
   };
 
-  function checkBounds(key: string, value: number, min: number | undefined, max: number | undefined, def: number) {
+  function checkBounds(
+    key: string,
+    value: number,
+    min: number | undefined,
+    max: number | undefined,
+    def: number,
+  ) {
     if (min !== undefined && value < min) return fail(key, `must be at least ${min}, got ${value}`, def);
     if (max !== undefined && value > max) return fail(key, `must be at most ${max}, got ${value}`, def);
     return value;

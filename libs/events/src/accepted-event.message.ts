@@ -19,8 +19,7 @@ export interface AcceptedEvent {
 
 /** Outcome of decoding an accepted-event message. */
 export type AcceptedEventDecodeResult =
-  | { readonly ok: true; readonly value: AcceptedEvent }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly value: AcceptedEvent } | { readonly ok: false; readonly message: string };
 
 /** Serialises an accepted event for its topic. */
 export function encodeAcceptedEvent(value: AcceptedEvent): Buffer {
@@ -35,14 +34,23 @@ export function decodeAcceptedEvent(bytes: Uint8Array | string): AcceptedEventDe
   } catch (error) {
     return { ok: false, message: `malformed JSON: ${(error as Error).message}` };
   }
-  if (typeof parsed !== 'object' || parsed === null) return { ok: false, message: 'message is not a JSON object' };
+  if (typeof parsed !== 'object' || parsed === null)
+    return { ok: false, message: 'message is not a JSON object' };
   const candidate = parsed as Partial<AcceptedEvent>;
-  if (candidate.kind !== 'event') return { ok: false, message: `unknown kind ${JSON.stringify(candidate.kind)}` };
-  if (candidate.v !== 1) return { ok: false, message: `event message version ${JSON.stringify(candidate.v)} is not supported` };
-  if (typeof candidate.tenantId !== 'string' || candidate.tenantId === '') return { ok: false, message: 'tenantId is missing' };
+  if (candidate.kind !== 'event')
+    return { ok: false, message: `unknown kind ${JSON.stringify(candidate.kind)}` };
+  if (candidate.v !== 1)
+    return { ok: false, message: `event message version ${JSON.stringify(candidate.v)} is not supported` };
+  if (typeof candidate.tenantId !== 'string' || candidate.tenantId === '')
+    return { ok: false, message: 'tenantId is missing' };
   if (typeof candidate.acceptedAt !== 'number') return { ok: false, message: 'acceptedAt is missing' };
   const event = candidate.event;
-  if (typeof event !== 'object' || event === null || typeof event.id !== 'string' || typeof event.type !== 'string') {
+  if (
+    typeof event !== 'object' ||
+    event === null ||
+    typeof event.id !== 'string' ||
+    typeof event.type !== 'string'
+  ) {
     return { ok: false, message: 'event envelope is missing its id or type' };
   }
   return { ok: true, value: candidate as AcceptedEvent };
@@ -53,7 +61,10 @@ export function decodeAcceptedEvent(bytes: Uint8Array | string): AcceptedEventDe
  * reference pages. Rendered once per event and shared by all its deliveries, so every signature is
  * over the bytes actually sent.
  */
-export function renderDeliveryBody(event: Omit<WebhookEvent, 'pending_webhooks'>, pendingWebhooks: number): Buffer {
+export function renderDeliveryBody(
+  event: Omit<WebhookEvent, 'pending_webhooks'>,
+  pendingWebhooks: number,
+): Buffer {
   const body: WebhookEvent = {
     id: event.id,
     type: event.type,

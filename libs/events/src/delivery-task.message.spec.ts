@@ -65,10 +65,10 @@ describe('delivery task messages', () => {
 
   it('names invalid fields', () => {
     const { dueAt: _dueAt, ...noDue } = retry;
-    expect(decodeDeliveryTask(JSON.stringify({ ...noDue, attempt: 1 }))).toEqual({
+    expect(decodeDeliveryTask(JSON.stringify({ ...noDue, attempt: 0 }))).toEqual({
       ok: false,
       reason: 'invalid-fields',
-      message: "dueAt must have required property 'dueAt'; attempt must be >= 2",
+      message: "dueAt must have required property 'dueAt'; attempt must be >= 1",
     });
     expect(decodeDeliveryTask(JSON.stringify({ ...attempt, endpointId: '' }))).toMatchObject({
       ok: false,

@@ -43,7 +43,7 @@ export interface RetryTask {
   readonly tenantId: string;
   /** Same as the failed attempt's. */
   readonly endpointId: string;
-  /** The attempt to make when due (2 for the first retry). */
+  /** The attempt to make when due: 2 for the first retry, or the same number again when an attempt was deferred. */
   readonly attempt: number;
   /** Epoch milliseconds when the retry becomes due. */
   readonly dueAt: number;
@@ -110,7 +110,7 @@ export const deliveryTaskSchemas: Readonly<
         kind: { const: 'retry' },
         v: { const: 1 },
         ...common,
-        attempt: { type: 'integer', minimum: 2 },
+        attempt: { type: 'integer', minimum: 1 },
         dueAt: epochMs,
         reason: { type: 'string', maxLength: 500 },
       },

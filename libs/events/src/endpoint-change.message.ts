@@ -49,7 +49,10 @@ export type EndpointChangeDecodeResult =
   | { readonly ok: false; readonly message: string };
 
 /** Parses a changelog record (`key` is the endpoint id; a null value is a delete). */
-export function decodeEndpointChange(key: string, value: Uint8Array | string | null): EndpointChangeDecodeResult {
+export function decodeEndpointChange(
+  key: string,
+  value: Uint8Array | string | null,
+): EndpointChangeDecodeResult {
   if (value === null || value.length === 0) return { ok: true, change: { kind: 'deleted', endpointId: key } };
   let parsed: unknown;
   try {
@@ -59,7 +62,8 @@ export function decodeEndpointChange(key: string, value: Uint8Array | string | n
   }
   const change = parsed as Partial<EndpointChange> | null;
   if (change?.kind !== 'endpoint') return { ok: false, message: 'not an endpoint change' };
-  if (change.v !== 1) return { ok: false, message: `endpoint change version ${JSON.stringify(change.v)} is not supported` };
+  if (change.v !== 1)
+    return { ok: false, message: `endpoint change version ${JSON.stringify(change.v)} is not supported` };
   const endpoint = change.endpoint;
   if (
     !endpoint ||

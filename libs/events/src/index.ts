@@ -56,3 +56,5 @@ export type {
   EndpointSecret,
   EndpointSnapshot,
 } from './endpoint-change.message';
+export { encodeDeadLetter, encodeOperationalEvent } from './operational-event.message';
+export type { DeadLetter, OperationalEvent, OperationalEventType } from './operational-event.message';

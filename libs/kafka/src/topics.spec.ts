@@ -1,6 +1,7 @@
 import {
   catalogue,
   DEAD_LETTER_TOPIC,
+  DELIVERY_TASKS_TOPIC,
   INGEST_INVALID_TOPIC,
   INGEST_TOPIC,
   OPERATIONAL_EVENTS_TOPIC,
@@ -28,6 +29,7 @@ describe('declareTopics', () => {
       'hookline.retry.1h',
       'hookline.retry.6h',
       'hookline.retry.24h',
+      DELIVERY_TASKS_TOPIC,
       DEAD_LETTER_TOPIC,
       SUBSCRIPTION_CHANGELOG_TOPIC,
       OPERATIONAL_EVENTS_TOPIC,

@@ -6,6 +6,7 @@
 import {
   catalogue,
   DEAD_LETTER_TOPIC,
+  DELIVERY_TASKS_TOPIC,
   INGEST_INVALID_TOPIC,
   INGEST_TOPIC,
   OPERATIONAL_EVENTS_TOPIC,
@@ -19,6 +20,7 @@ export type TopicRole =
   | { kind: 'ingest-invalid' }
   | { kind: 'event'; eventType: string }
   | { kind: 'retry-tier'; delayMs: number }
+  | { kind: 'delivery-tasks' }
   | { kind: 'dead-letter' }
   | { kind: 'subscription-changelog' }
   | { kind: 'operational' };
@@ -140,6 +142,14 @@ export function declareTopics(options: DeclareTopicsOptions): DeclaredTopic[] {
   }
 
   specs.push(
+    {
+      name: DELIVERY_TASKS_TOPIC,
+      partitions,
+      replicationFactor,
+      configs: retained(REPLAY_RETENTION_MS),
+      purpose: 'Single delivery attempts to make now: due retries, redeliveries, recoveries, test events.',
+      role: { kind: 'delivery-tasks' },
+    },
     {
       name: DEAD_LETTER_TOPIC,
       partitions,

@@ -7,7 +7,11 @@ const HOUR = 60 * MIN;
 describe('presets', () => {
   it('appmint reproduces the Appmint page', () => {
     const p = PRESETS.appmint;
-    expect(p.brand).toEqual({ name: 'Appmint', headerPrefix: 'X-Appmint', userAgent: 'Appmint-Webhooks/1.0' });
+    expect(p.brand).toEqual({
+      name: 'Appmint',
+      headerPrefix: 'X-Appmint',
+      userAgent: 'Appmint-Webhooks/1.0',
+    });
     expect(p.createdFormat).toBe('iso8601');
     expect(p.retry.delaysMs).toEqual([0, MIN, 5 * MIN, 15 * MIN, HOUR, 6 * HOUR, 24 * HOUR]);
     expect(p.retry.retryNon2xx).toBe(false);
@@ -26,13 +30,27 @@ describe('presets', () => {
 
   it('hookline follows the Standard Webhooks schedule with jitter and both signatures', () => {
     const p = PRESETS.hookline;
-    expect(p.retry.delaysMs).toEqual([5000, 5 * MIN, 30 * MIN, 2 * HOUR, 5 * HOUR, 10 * HOUR, 14 * HOUR, 20 * HOUR, 24 * HOUR]);
+    expect(p.retry.delaysMs).toEqual([
+      5000,
+      5 * MIN,
+      30 * MIN,
+      2 * HOUR,
+      5 * HOUR,
+      10 * HOUR,
+      14 * HOUR,
+      20 * HOUR,
+      24 * HOUR,
+    ]);
     expect(p.retry.jitterRatio).toBeGreaterThan(0);
     expect(p.signatureSchemes).toEqual(['sha256-hex', 'standard-webhooks']);
   });
 
   it('applies overrides on top of a preset', () => {
-    const p = resolvePreset('appmint', { brandName: 'Acme', retryDelaysMs: [1000, 2000], createdFormat: 'unix' });
+    const p = resolvePreset('appmint', {
+      brandName: 'Acme',
+      retryDelaysMs: [1000, 2000],
+      createdFormat: 'unix',
+    });
     expect(p.brand).toEqual({ name: 'Acme', headerPrefix: 'X-Acme', userAgent: 'Acme-Webhooks/1.0' });
     expect(p.retry.delaysMs).toEqual([1000, 2000]);
     expect(p.createdFormat).toBe('unix');
@@ -64,7 +82,12 @@ describe('readPreset', () => {
   it('names every bad key', () => {
     let error: ConfigError | undefined;
     try {
-      read({ HOOKLINE_PRESET: 'svix', HOOKLINE_CREATED_FORMAT: 'rfc2822', HOOKLINE_SIGNATURE_SCHEMES: 'md5', HOOKLINE_RETRY_JITTER: '2' });
+      read({
+        HOOKLINE_PRESET: 'svix',
+        HOOKLINE_CREATED_FORMAT: 'rfc2822',
+        HOOKLINE_SIGNATURE_SCHEMES: 'md5',
+        HOOKLINE_RETRY_JITTER: '2',
+      });
     } catch (caught) {
       error = caught as ConfigError;
     }

@@ -78,7 +78,17 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     signatureSchemes: ['sha256-hex', 'standard-webhooks'],
     retry: {
       // The Standard Webhooks schedule: the first attempt is immediate, then these gaps.
-      delaysMs: [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 14 * HOUR, 20 * HOUR, 24 * HOUR],
+      delaysMs: [
+        5 * SECOND,
+        5 * MINUTE,
+        30 * MINUTE,
+        2 * HOUR,
+        5 * HOUR,
+        10 * HOUR,
+        14 * HOUR,
+        20 * HOUR,
+        24 * HOUR,
+      ],
       jitterRatio: 0.1,
       retryNon2xx: false,
     },

@@ -20,22 +20,28 @@ export function readPreset(r: EnvReader): Preset {
   const overrides: PresetOverrides = {};
   const brand = r.optionalString('HOOKLINE_BRAND');
   if (brand !== undefined) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9 -]*$/.test(brand)) r.problem('HOOKLINE_BRAND', 'may hold only letters, digits, spaces and dashes');
+    if (!/^[A-Za-z0-9][A-Za-z0-9 -]*$/.test(brand))
+      r.problem('HOOKLINE_BRAND', 'may hold only letters, digits, spaces and dashes');
     overrides.brandName = brand;
   }
   const headerPrefix = r.optionalString('HOOKLINE_HEADER_PREFIX');
   if (headerPrefix !== undefined) {
-    if (!/^[A-Za-z0-9-]+$/.test(headerPrefix)) r.problem('HOOKLINE_HEADER_PREFIX', 'must be a valid header name token');
+    if (!/^[A-Za-z0-9-]+$/.test(headerPrefix))
+      r.problem('HOOKLINE_HEADER_PREFIX', 'must be a valid header name token');
     overrides.headerPrefix = headerPrefix;
   }
   overrides.userAgent = r.optionalString('HOOKLINE_USER_AGENT');
   const created = r.optionalString('HOOKLINE_CREATED_FORMAT');
-  if (created !== undefined) overrides.createdFormat = r.oneOf('HOOKLINE_CREATED_FORMAT', CREATED_FORMATS, 'unix');
+  if (created !== undefined)
+    overrides.createdFormat = r.oneOf('HOOKLINE_CREATED_FORMAT', CREATED_FORMATS, 'unix');
   const schemes = r.list('HOOKLINE_SIGNATURE_SCHEMES', []);
   if (schemes.length > 0) {
     const unknown = schemes.filter((s) => !(SIGNATURE_SCHEMES as readonly string[]).includes(s));
     if (unknown.length > 0) {
-      r.problem('HOOKLINE_SIGNATURE_SCHEMES', `unknown scheme(s) ${unknown.join(', ')}; use ${SIGNATURE_SCHEMES.join(', ')}`);
+      r.problem(
+        'HOOKLINE_SIGNATURE_SCHEMES',
+        `unknown scheme(s) ${unknown.join(', ')}; use ${SIGNATURE_SCHEMES.join(', ')}`,
+      );
     }
     overrides.signatureSchemes = schemes as SignatureScheme[];
   }

@@ -49,7 +49,9 @@ export class ApiKeyAuthenticator {
       [hash],
     );
     const result: Authentication =
-      rows.length === 1 ? { ok: true, tenantId: rows[0].tenant_id, keyId: rows[0].id } : { ok: false, reason: 'invalid' };
+      rows.length === 1
+        ? { ok: true, tenantId: rows[0].tenant_id, keyId: rows[0].id }
+        : { ok: false, reason: 'invalid' };
     this.remember(hash, result, now);
     return result;
   }

@@ -26,7 +26,9 @@ export function hashApiKey(key: string): string {
 /** The key in an `Authorization: Bearer <key>` header, or why there is none. */
 export function bearerToken(
   header: string | undefined,
-): { readonly ok: true; readonly token: string } | { readonly ok: false; readonly reason: 'missing' | 'malformed' } {
+):
+  | { readonly ok: true; readonly token: string }
+  | { readonly ok: false; readonly reason: 'missing' | 'malformed' } {
   if (header === undefined || header.trim() === '') return { ok: false, reason: 'missing' };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? { ok: true, token: match[1] } : { ok: false, reason: 'malformed' };

@@ -33,6 +33,9 @@ describe('ApiKeyAuthenticator (real Postgres)', () => {
     await db.dataSource.query(`UPDATE api_keys SET revoked_at = now() WHERE id = 'key_a'`);
     await expect(auth.authenticate(`Bearer ${minted.key}`)).resolves.toMatchObject({ ok: true });
     clock += 5001;
-    await expect(auth.authenticate(`Bearer ${minted.key}`)).resolves.toEqual({ ok: false, reason: 'invalid' });
+    await expect(auth.authenticate(`Bearer ${minted.key}`)).resolves.toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 });

@@ -35,19 +35,30 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): Record<string,
   };
   if (input.schemes.includes('sha256-hex')) {
     ours[`${prefix}-Signature`] = signSha256Hex(input.body, input.secrets[0]);
-    if (input.secrets.length > 1) ours[`${prefix}-Signature-Previous`] = signSha256Hex(input.body, input.secrets[1]);
+    if (input.secrets.length > 1)
+      ours[`${prefix}-Signature-Previous`] = signSha256Hex(input.body, input.secrets[1]);
   }
   if (input.schemes.includes('standard-webhooks')) {
     Object.assign(
       ours,
-      signStandardWebhooks({ id: input.eventId, timestamp: input.timestampSec, body: input.body, secrets: input.secrets }),
+      signStandardWebhooks({
+        id: input.eventId,
+        timestamp: input.timestampSec,
+        body: input.body,
+        secrets: input.secrets,
+      }),
     );
   }
   const reserved = new Set(Object.keys(ours).map((name) => name.toLowerCase()));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.customHeaders)) {
     const lower = name.toLowerCase();
-    if (reserved.has(lower) || RESERVED_NAMES.has(lower) || lower.startsWith(`${prefix.toLowerCase()}-`) || lower.startsWith('webhook-')) {
+    if (
+      reserved.has(lower) ||
+      RESERVED_NAMES.has(lower) ||
+      lower.startsWith(`${prefix.toLowerCase()}-`) ||
+      lower.startsWith('webhook-')
+    ) {
       continue;
     }
     headers[name] = value;
@@ -56,4 +67,14 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): Record<string,
 }
 
 // Headers that describe the transport; a customer's value would corrupt the request.
-const RESERVED_NAMES = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
+const RESERVED_NAMES = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);

@@ -38,7 +38,8 @@ describe('EndpointGates', () => {
       calls += 1;
       return 'fail';
     };
-    for (let i = 0; i < 3; i += 1) expect(await gate.run(failing, failed)).toEqual({ kind: 'ran', value: 'fail' });
+    for (let i = 0; i < 3; i += 1)
+      expect(await gate.run(failing, failed)).toEqual({ kind: 'ran', value: 'fail' });
     expect(gate.state).toBe('open');
     expect(await gate.run(failing, failed)).toEqual({ kind: 'circuit-open' });
     expect(calls).toBe(3);
@@ -46,7 +47,12 @@ describe('EndpointGates', () => {
     expect(gate.state).toBe('half-open');
     expect(await gate.run(async () => 'ok', failed)).toEqual({ kind: 'ran', value: 'ok' });
     expect(gate.state).toBe('closed');
-    expect(transitions).toEqual(['undefined->closed', 'closed->open', 'open->half-open', 'half-open->closed']);
+    expect(transitions).toEqual([
+      'undefined->closed',
+      'closed->open',
+      'open->half-open',
+      'half-open->closed',
+    ]);
     gates.shutdown();
   });
 });

@@ -25,7 +25,11 @@ export interface EndpointGateSettings {
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** Told about every breaker transition (for metrics and logs). */
-export type BreakerListener = (endpointId: string, from: BreakerState | undefined, to: BreakerState | undefined) => void;
+export type BreakerListener = (
+  endpointId: string,
+  from: BreakerState | undefined,
+  to: BreakerState | undefined,
+) => void;
 
 /** What happened to a request sent through a gate. */
 export type GateResult<T> =
@@ -165,7 +169,9 @@ export class EndpointGates {
 
   private evictIdle(): void {
     // An open breaker is state worth keeping; an idle closed one is rebuilt for free.
-    const idle = [...this.gates.values()].filter((g) => g.idle && g.state === 'closed').sort((a, b) => a.lastUsed - b.lastUsed);
+    const idle = [...this.gates.values()]
+      .filter((g) => g.idle && g.state === 'closed')
+      .sort((a, b) => a.lastUsed - b.lastUsed);
     for (const gate of idle.slice(0, Math.max(1, Math.floor(idle.length / 2)))) {
       gate.shutdown();
       this.gates.delete(gate.endpointId);

@@ -80,7 +80,11 @@ export class BatchWriter<T> {
 }
 
 /** Appends `values` to `params` and returns their `($n, …)` tuple; `casts` maps a position to a cast. */
-export function placeholders(params: unknown[], values: unknown[], casts: Record<number, string> = {}): string {
+export function placeholders(
+  params: unknown[],
+  values: unknown[],
+  casts: Record<number, string> = {},
+): string {
   const refs = values.map((value, i) => {
     params.push(value);
     return `$${params.length}${casts[i] ?? ''}`;

@@ -46,7 +46,17 @@ async function insertEvents(dataSource: DataSource, events: EventRecord[]): Prom
   const rows = unique.map((e) =>
     placeholders(
       params,
-      [e.id, e.tenantId, e.type, e.apiVersion, e.createdAt, e.livemode, JSON.stringify(e.payload), e.requestId, e.idempotencyKey],
+      [
+        e.id,
+        e.tenantId,
+        e.type,
+        e.apiVersion,
+        e.createdAt,
+        e.livemode,
+        JSON.stringify(e.payload),
+        e.requestId,
+        e.idempotencyKey,
+      ],
       { 6: '::jsonb' },
     ),
   );

@@ -20,7 +20,12 @@ export function endpointSnapshot(endpoint: EndpointEntity, now: Date = new Date(
     secrets: [
       { secret: endpoint.secret },
       ...(previousValid
-        ? [{ secret: endpoint.previousSecret as string, expiresAt: (endpoint.previousSecretExpiresAt as Date).getTime() }]
+        ? [
+            {
+              secret: endpoint.previousSecret as string,
+              expiresAt: (endpoint.previousSecretExpiresAt as Date).getTime(),
+            },
+          ]
         : []),
     ],
     headers: { ...(endpoint.headers ?? {}) },

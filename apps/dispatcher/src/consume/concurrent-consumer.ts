@@ -1,0 +1,168 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { OffsetTracker } from './offset-tracker';
+
+/** Handles one message; resolves once its outcome is durable, rejects when it must be tried again. */
+export type MessageHandler = (topic: string, partition: number, message: KafkaMessage) => Promise<void>;
+
+/** Settings of a concurrent consumer. */
+export interface ConcurrentConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Messages processed at once per partition at most. */
+  readonly maxInFlightPerPartition: number;
+  /** How often finished offsets are committed. */
+  readonly commitIntervalMs: number;
+  /** Told when a handler failed and will be tried again. */
+  readonly onHandlerError: (error: unknown, topic: string, partition: number, offset: string) => void;
+}
+
+interface PartitionState {
+  readonly tracker: OffsetTracker;
+  readonly waiters: Array<() => void>;
+}
+
+const RETRY_BACKOFF_MS = [100, 500, 1000, 2000, 5000, 10_000];
+
+/**
+ * A Kafka consumer that processes the messages of a partition concurrently, so one slow message
+ * does not hold back the ones behind it, yet commits an offset only once every message before it
+ * has finished: a crash at any moment loses nothing (messages in flight are read again, so a
+ * delivery may be repeated, never dropped). A handler that fails is retried with backoff rather
+ * than skipped, for the same reason.
+ */
+export class ConcurrentConsumer {
+  private readonly consumer: Consumer;
+  private partitions = new Map<string, PartitionState>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
+  private stopping = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly handle: MessageHandler,
+    private readonly options: ConcurrentConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    // A new generation may re-read uncommitted messages from the last commit: start fresh trackers.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.partitions = new Map();
+    });
+  }
+
+  /** Joins the group and starts consuming; resolves once consumption has started. */
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 64,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const state = this.partition(batch.topic, batch.partition);
+        for (const message of batch.messages) {
+          if (this.stopping || !isRunning() || isStale()) break;
+          while (state.tracker.inFlight >= this.options.maxInFlightPerPartition && !this.stopping) {
+            await waitForRoom(state.waiters, 1000);
+            // Heartbeats keep the membership while this partition waits for room.
+            await heartbeat();
+          }
+          if (this.stopping) break;
+          state.tracker.start(message.offset);
+          resolveOffset(message.offset);
+          this.track(this.process(state, batch.topic, batch.partition, message));
+        }
+      },
+    });
+  }
+
+  /**
+   * Stops fetching, lets messages in flight finish for up to `graceMs`, commits what finished and
+   * leaves the group. Messages that did not finish are read again by whoever takes the partition.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const state of this.partitions.values()) [...state.waiters].forEach((wake) => wake());
+    await this.consumer.stop();
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.commit();
+    await this.consumer.disconnect();
+  }
+
+  /** Commits every partition's finished prefix now. */
+  commit(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      const offsets = [...this.partitions.entries()]
+        .map(([key, state]) => ({ key, offset: state.tracker.takeCommit() }))
+        .filter((entry): entry is { key: string; offset: string } => entry.offset !== undefined)
+        .map(({ key, offset }) => {
+          const split = key.lastIndexOf(':');
+          return { topic: key.slice(0, split), partition: Number(key.slice(split + 1)), offset };
+        });
+      if (offsets.length === 0) return;
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch {
+        // A rebalance took the partitions away; their messages will be read again by the new owner.
+      }
+    });
+    return this.committing;
+  }
+
+  private partition(topic: string, partition: number): PartitionState {
+    const key = `${topic}:${partition}`;
+    let state = this.partitions.get(key);
+    if (!state) {
+      state = { tracker: new OffsetTracker(), waiters: [] };
+      this.partitions.set(key, state);
+    }
+    return state;
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async process(
+    state: PartitionState,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<void> {
+    for (let failures = 0; ; failures += 1) {
+      try {
+        await this.handle(topic, partition, message);
+        state.tracker.finish(message.offset);
+        state.waiters[0]?.();
+        return;
+      } catch (error) {
+        this.options.onHandlerError(error, topic, partition, message.offset);
+        if (this.stopping) return;
+        await new Promise((resolve) =>
+          setTimeout(resolve, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length - 1)]),
+        );
+        if (this.stopping) return;
+      }
+    }
+  }
+}
+
+/** Waits until a finishing message wakes this waiter, or `timeoutMs` passes. */
+function waitForRoom(waiters: Array<() => void>, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wake = (): void => {
+      clearTimeout(timer);
+      const index = waiters.indexOf(wake);
+      if (index >= 0) waiters.splice(index, 1);
+      resolve();
+    };
+    const timer = setTimeout(wake, timeoutMs);
+    waiters.push(wake);
+  });
+}

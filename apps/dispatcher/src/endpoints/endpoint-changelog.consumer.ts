@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { decodeEndpointChange, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { EndpointView } from './endpoint-view';
+
+/**
+ * Keeps the endpoint view in step with the subscription changelog. Every dispatcher reads the whole
+ * compacted topic from the start under a group of its own (nothing is committed), so each instance
+ * holds every endpoint; `ready` resolves once it has read up to where the topic stood at start-up,
+ * and events are not consumed before that, so no delivery is missed for want of an endpoint.
+ */
+export class EndpointChangelogConsumer {
+  private readonly consumer: Consumer;
+  private caughtUp!: () => void;
+  /** Resolves once the view holds everything the changelog held at start-up. */
+  readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
+  private isReady = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly view: EndpointView,
+    private readonly onInvalid: (message: string) => void,
+    private readonly onRemoved: (endpointId: string) => void = () => undefined,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: `hookline-dispatcher-view-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Whether the view has caught up with the changelog. */
+  get caughtUpWithChangelog(): boolean {
+    return this.isReady;
+  }
+
+  /** Starts reading; `ready` tells when the view is complete. */
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(SUBSCRIPTION_CHANGELOG_TOPIC);
+    await admin.disconnect();
+    // Per partition: the offset of the last record present at start-up (-1 when empty).
+    const remaining = new Map(
+      offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]),
+    );
+    const markReady = () => {
+      if (!this.isReady && remaining.size === 0) {
+        this.isReady = true;
+        this.caughtUp();
+      }
+    };
+    markReady();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: SUBSCRIPTION_CHANGELOG_TOPIC, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const key = message.key?.toString('utf8') ?? '';
+        const decoded = decodeEndpointChange(key, message.value);
+        if (!decoded.ok)
+          this.onInvalid(`changelog record ${partition}@${message.offset}: ${decoded.message}`);
+        else if (decoded.change.kind === 'upsert') this.view.upsert(decoded.change.endpoint);
+        else {
+          this.view.remove(decoded.change.endpointId);
+          this.onRemoved(decoded.change.endpointId);
+        }
+        const last = remaining.get(partition);
+        if (last !== undefined && BigInt(message.offset) >= last) {
+          remaining.delete(partition);
+          markReady();
+        }
+      },
+    });
+  }
+
+  /** Stops reading. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
