@@ -35,13 +35,15 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Whether `pid` runs; an exited child not yet reaped by its parent (a zombie) does not count. */
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 describe('npm start', () => {

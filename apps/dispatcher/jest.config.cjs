@@ -1,1 +1,1 @@
-module.exports = require('../../jest.preset.cjs')(__dirname, { infra: ['kafka', 'postgres'] });
+module.exports = require('../../jest.preset.cjs')(__dirname, { infra: ['kafka', 'postgres'], maxWorkers: 1 });

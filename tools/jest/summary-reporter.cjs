@@ -10,7 +10,8 @@ class SummaryReporter {
       passed: results.numPassedTests,
       failed: results.numFailedTests,
       skipped: results.numPendingTests + results.numTodoTests,
-      suitesFailed: results.numFailedTestSuites + results.numRuntimeErrorTestSuites,
+      // Suites that failed to run at all; a suite whose tests failed is counted by its tests.
+      suitesFailed: results.numRuntimeErrorTestSuites,
     };
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   }

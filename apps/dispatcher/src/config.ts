@@ -36,6 +36,10 @@ export interface DeliverySettings {
 
 /** Everything the dispatcher service is configured with. */
 export interface DispatcherConfig extends ServiceConfig {
+  /** Consumer group shared by all dispatchers of one deployment. */
+  readonly groupId: string;
+  /** Where a new consumer group starts reading the event topics. */
+  readonly initialOffset: 'earliest' | 'latest';
   readonly delivery: DeliverySettings;
 }
 
@@ -56,6 +60,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
     }
     return {
       ...base,
+      // DISPATCHER_GROUP_ID: Kafka consumer group of the dispatchers; default hookline-dispatcher.
+      groupId: r.string('DISPATCHER_GROUP_ID', { default: 'hookline-dispatcher' }),
+      // DISPATCHER_INITIAL_OFFSET: where a new group starts, earliest (deliver what the topics hold) or latest; default earliest.
+      initialOffset: r.oneOf('DISPATCHER_INITIAL_OFFSET', ['earliest', 'latest'] as const, 'earliest'),
       delivery: {
         // DISPATCHER_ALLOW_HTTP: deliver to http:// URLs too; default false (https only).
         allowHttp: r.bool('DISPATCHER_ALLOW_HTTP', false),

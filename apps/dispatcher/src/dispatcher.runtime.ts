@@ -14,13 +14,10 @@ import { DispatchEvent } from './dispatch/dispatch-event.usecase';
 import { DispatchTask } from './dispatch/dispatch-task.usecase';
 import { DispatcherMetrics } from './dispatch/dispatcher.metrics';
 import { EndpointDisabler } from './dispatch/endpoint-disabler';
-import { EndpointGates } from './dispatch/endpoint-gates';
+import { type BreakerState, EndpointGates } from './dispatch/endpoint-gates';
 import { RetryHandoff } from './dispatch/retry-handoff';
 import { EndpointChangelogConsumer } from './endpoints/endpoint-changelog.consumer';
 import { EndpointView } from './endpoints/endpoint-view';
-
-/** Consumer group of the dispatchers; they share the event and task partitions among them. */
-export const DISPATCHER_GROUP_ID = 'hookline-dispatcher';
 
 /**
  * Builds the dispatcher from its parts and runs it: the endpoint view first (so no event is
@@ -52,6 +49,11 @@ export class DispatcherRuntime {
       throw new Error('the endpoint view is still loading the changelog');
   }
 
+  /** The circuit breaker state of one endpoint, when this dispatcher has delivered to it. */
+  breakerState(endpointId: string): BreakerState | undefined {
+    return this.started?.gates.stateOf(endpointId);
+  }
+
   /** Connects everything and starts consuming. */
   async start(registry: Registry, logger: LoggerService): Promise<void> {
     const { config } = this;
@@ -74,13 +76,13 @@ export class DispatcherRuntime {
       },
       (endpointId, from, to) => {
         metrics.breakerChanged(from, to);
-        if (from && to) logger.log(`circuit breaker of ${endpointId}: ${from} -> ${to}`, 'Breaker');
+        if (from && to) logger.log(`circuit breaker of ${endpointId}: ${from} -> ${to}`);
       },
     );
     const changelog = new EndpointChangelogConsumer(
       this.kafka,
       this.view,
-      (message) => logger.warn(message, 'EndpointView'),
+      (message) => logger.warn(message),
       (endpointId) => gates.drop(endpointId),
     );
     this.changelog = changelog;
@@ -111,7 +113,8 @@ export class DispatcherRuntime {
       metrics,
     );
     const consumer = new ConcurrentConsumer(this.kafka, deliveries.handle, {
-      groupId: DISPATCHER_GROUP_ID,
+      groupId: config.groupId,
+      initialOffset: config.initialOffset,
       topics: dispatcherTopics(),
       maxInFlightPerPartition: settings.maxInFlightPerPartition,
       commitIntervalMs: settings.commitIntervalMs,
@@ -125,7 +128,7 @@ export class DispatcherRuntime {
     this.started = { dataSource, producer, changelog, consumer, sender, gates, attempts, events };
     await changelog.start();
     await changelog.ready;
-    logger.log(`endpoint view loaded (${this.view.size} endpoints)`, 'EndpointView');
+    logger.log(`endpoint view loaded (${this.view.size} endpoints)`);
     await consumer.start();
   }
 

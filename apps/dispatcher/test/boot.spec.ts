@@ -1,18 +1,26 @@
 import type { RunningService } from '@hookline/observability';
-import { ensureHooklineTopics } from '@hookline/testing';
+import { createTestDatabase, ensureHooklineTopics, type TestDatabase } from '@hookline/testing';
 import { loadConfig } from '../src/config';
 import { bootstrap } from '../src/main';
 
 describe('dispatcher service boot', () => {
   let service: RunningService;
+  let db: TestDatabase;
 
   beforeAll(async () => {
     await ensureHooklineTopics();
-    const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL };
+    db = await createTestDatabase();
+    const env = {
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      DATABASE_URL: db.url,
+      DISPATCHER_GROUP_ID: `test-dispatcher-boot-${process.pid}`,
+      DISPATCHER_INITIAL_OFFSET: 'latest',
+    };
     service = await bootstrap(loadConfig({ ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error' }));
   });
   afterAll(async () => {
     await service?.close();
+    await db?.drop();
   });
 
   it('is alive, ready and exposes its metrics labelled service="dispatcher"', async () => {

@@ -1,24 +1,72 @@
 import { ConfigError } from '@hookline/config';
 import { loadConfig } from './config';
 
+function problemKeys(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((problem) => problem.split(':')[0]).sort();
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('subscription config', () => {
-  it('defaults to port 3002 and client id hookline-subscription', () => {
+  it('defaults to port 3002, client id hookline-subscription and the documented subscription settings', () => {
     const config = loadConfig({});
     expect(config.service).toBe('subscription');
     expect(config.http.port).toBe(3002);
     expect(config.kafka.clientId).toBe('hookline-subscription');
+    expect(config.subscription).toEqual({
+      adminToken: undefined,
+      secretRotationWindowMs: 24 * 3_600_000,
+      allowHttpUrls: false,
+      republishOnBoot: true,
+      apiKeyCacheTtlMs: 30_000,
+      publishTimeoutMs: 10_000,
+    });
+  });
+
+  it('reads every subscription key', () => {
+    const config = loadConfig({
+      SUBSCRIPTION_ADMIN_TOKEN: 'x'.repeat(24),
+      SUBSCRIPTION_SECRET_ROTATION_WINDOW: '1h',
+      SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
+      SUBSCRIPTION_REPUBLISH_ON_BOOT: 'false',
+      SUBSCRIPTION_API_KEY_CACHE_TTL: '0',
+      SUBSCRIPTION_PUBLISH_TIMEOUT: '3s',
+    });
+    expect(config.subscription).toEqual({
+      adminToken: 'x'.repeat(24),
+      secretRotationWindowMs: 3_600_000,
+      allowHttpUrls: true,
+      republishOnBoot: false,
+      apiKeyCacheTtlMs: 0,
+      publishTimeoutMs: 3_000,
+    });
   });
 
   it('names every bad key in one error', () => {
-    const env = { PORT: 'http', LOG_LEVEL: 'loud', HOOKLINE_PRESET: 'nope', DATABASE_URL: 'not a url' };
-    let thrown: unknown;
+    const env = {
+      PORT: 'http',
+      LOG_LEVEL: 'loud',
+      HOOKLINE_PRESET: 'nope',
+      DATABASE_URL: 'not a url',
+      SUBSCRIPTION_ADMIN_TOKEN: 'short',
+      SUBSCRIPTION_SECRET_ROTATION_WINDOW: 'a day',
+      SUBSCRIPTION_ALLOW_HTTP_URLS: 'maybe',
+      SUBSCRIPTION_PUBLISH_TIMEOUT: 'soon',
+    };
+    expect(problemKeys(env)).toEqual(Object.keys(env).sort());
+  });
+
+  it('never echoes the admin token', () => {
     try {
-      loadConfig(env);
+      loadConfig({ SUBSCRIPTION_ADMIN_TOKEN: 'hunter2-secret' });
     } catch (error) {
-      thrown = error;
+      expect((error as Error).message).not.toContain('hunter2');
+      return;
     }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    const keys = (thrown as ConfigError).problems.map((problem) => problem.split(':')[0]);
-    expect(keys.sort()).toEqual(Object.keys(env).sort());
+    throw new Error('expected a ConfigError');
   });
 });

@@ -1,11 +1,33 @@
 import { readConfig } from '@hookline/config';
 import { readServiceConfig, type ServiceConfig } from '@hookline/observability';
 
+/** Settings only the subscription service has. */
+export interface SubscriptionSettings {
+  /** Bearer token of the operator API (`/v1/admin`); the operator API is off when absent. */
+  readonly adminToken: string | undefined;
+  /** How long a rotated-out signing secret keeps signing next to the new one. */
+  readonly secretRotationWindowMs: number;
+  /** Whether endpoint URLs may use plain `http` (local development only). */
+  readonly allowHttpUrls: boolean;
+  /** Whether every endpoint is published to the changelog again at boot, rebuilding a lost changelog. */
+  readonly republishOnBoot: boolean;
+  /** How long an API key lookup is cached; bounds how long a key revoked on another instance still works. */
+  readonly apiKeyCacheTtlMs: number;
+  /** How long a request waits for Kafka to confirm a write before it fails with 503. */
+  readonly publishTimeoutMs: number;
+}
+
 /** Everything the subscription service is configured with. */
-export type SubscriptionConfig = ServiceConfig;
+export interface SubscriptionConfig extends ServiceConfig {
+  /** The subscription service's own settings. */
+  readonly subscription: SubscriptionSettings;
+}
 
 /** Port the subscription service listens on when `PORT` is unset. */
 export const DEFAULT_PORT = 3002;
+
+// Shorter tokens are guessable by anyone who can reach the operator API.
+const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 /**
  * Reads the subscription service's configuration once at boot; one `ConfigError` names every bad key.
@@ -14,8 +36,36 @@ export const DEFAULT_PORT = 3002;
  * `readKafkaConfig`): HOOKLINE_PRESET=hookline and its HOOKLINE_* overrides, PORT=3002,
  * HOST=0.0.0.0, KAFKA_BROKERS=127.0.0.1:9092, KAFKA_CLIENT_ID=hookline-subscription and the other
  * KAFKA_* connection keys, DATABASE_URL=postgres://postgres@127.0.0.1:5432/hookline,
- * DATABASE_POOL_SIZE=10, LOG_LEVEL=info, SHUTDOWN_GRACE_MS=25s.
+ * DATABASE_POOL_SIZE=10, LOG_LEVEL=info, SHUTDOWN_GRACE_MS=25s; and the SUBSCRIPTION_* keys below.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SubscriptionConfig {
-  return readConfig(env, (r) => readServiceConfig(r, { service: 'subscription', defaultPort: DEFAULT_PORT }));
+  return readConfig(env, (r) => {
+    const service = readServiceConfig(r, { service: 'subscription', defaultPort: DEFAULT_PORT });
+    // SUBSCRIPTION_ADMIN_TOKEN: bearer token of the operator API (tenants, API keys); unset = API off.
+    const adminToken = r.optionalString('SUBSCRIPTION_ADMIN_TOKEN');
+    if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+      // The value is a credential: say what is wrong, never echo it.
+      r.problem('SUBSCRIPTION_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters long`);
+    }
+    const subscription: SubscriptionSettings = {
+      adminToken,
+      // SUBSCRIPTION_SECRET_ROTATION_WINDOW: old secret stays valid this long after a rotation; default 24h.
+      secretRotationWindowMs: r.durationMs('SUBSCRIPTION_SECRET_ROTATION_WINDOW', 24 * 3_600_000),
+      // SUBSCRIPTION_ALLOW_HTTP_URLS: accept http:// endpoint URLs (development only); default false.
+      allowHttpUrls: r.bool('SUBSCRIPTION_ALLOW_HTTP_URLS', false),
+      // SUBSCRIPTION_REPUBLISH_ON_BOOT: publish every endpoint to the changelog at boot; default true.
+      republishOnBoot: r.bool('SUBSCRIPTION_REPUBLISH_ON_BOOT', true),
+      // SUBSCRIPTION_API_KEY_CACHE_TTL: how long an API key lookup is cached; default 30s.
+      apiKeyCacheTtlMs: r.durationMs('SUBSCRIPTION_API_KEY_CACHE_TTL', 30_000),
+      // SUBSCRIPTION_PUBLISH_TIMEOUT: longest wait for Kafka to confirm a write before answering 503; default 10s.
+      publishTimeoutMs: r.durationMs('SUBSCRIPTION_PUBLISH_TIMEOUT', 10_000),
+    };
+    if (subscription.publishTimeoutMs < 100) {
+      r.problem(
+        'SUBSCRIPTION_PUBLISH_TIMEOUT',
+        `must be at least 100ms, got ${subscription.publishTimeoutMs} ms`,
+      );
+    }
+    return { ...service, subscription };
+  });
 }

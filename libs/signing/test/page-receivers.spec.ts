@@ -2,22 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  appmintVerifySignature,
+  appmintVerifyWebhookSignature,
+  hackmambaVerifyWebhookSignature,
+} from '@hookline/testing';
 import { signSha256Hex } from '../src';
 
 /**
- * The receivers printed on the reference pages, copied verbatim into fixtures/, must accept what we
+ * The receivers printed on the reference pages, copied verbatim (the Node.js ones live in @hookline/testing, the others in fixtures/), must accept what we
  * send and refuse tampered bodies and wrong secrets.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const hackmamba = require('./fixtures/hackmamba-receiver.fixture.cjs') as {
-  verifyWebhookSignature(payload: Buffer, signature: string, secret: string): boolean;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const appmint = require('./fixtures/appmint-receivers.fixture.cjs') as {
-  verifySignature(payload: Buffer, signature: string, secret: string): boolean;
-  verifyWebhookSignature(payload: Buffer | string, signature: string, secret: string): boolean;
-};
+const hackmamba = { verifyWebhookSignature: hackmambaVerifyWebhookSignature };
+const appmint = { verifySignature: appmintVerifySignature, verifyWebhookSignature: appmintVerifyWebhookSignature };
 
 interface Case {
   name: string;

@@ -1,3 +1,5 @@
 export * from './kafka';
 export * from './postgres';
 export * from './topics';
+export * from './receiver';
+export * from './page-receivers';

@@ -12,6 +12,8 @@ export interface ConcurrentConsumerOptions {
   readonly maxInFlightPerPartition: number;
   /** How often finished offsets are committed. */
   readonly commitIntervalMs: number;
+  /** Where a group with no committed offset starts: the oldest retained message, or only new ones. */
+  readonly initialOffset: 'earliest' | 'latest';
   /** Told when a handler failed and will be tried again. */
   readonly onHandlerError: (error: unknown, topic: string, partition: number, offset: string) => void;
 }
@@ -43,7 +45,12 @@ export class ConcurrentConsumer {
     private readonly handle: MessageHandler,
     private readonly options: ConcurrentConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    // A short fetch wait: an idle partition's first fetch returns quickly, so start() does not stall.
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+    });
     // A new generation may re-read uncommitted messages from the last commit: start fresh trackers.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.partitions = new Map();
@@ -53,7 +60,18 @@ export class ConcurrentConsumer {
   /** Joins the group and starts consuming; resolves once consumption has started. */
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.initialOffset === 'earliest',
+    });
+    // The first completed fetch means every assigned partition has a position: from then on nothing
+    // produced is skipped, even by a new group starting at the latest offset.
+    const firstFetch = new Promise<void>((resolve) => {
+      const remove = this.consumer.on(this.consumer.events.FETCH, () => {
+        remove();
+        resolve();
+      });
+    });
     this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
     await this.consumer.run({
       autoCommit: false,
@@ -75,6 +93,7 @@ export class ConcurrentConsumer {
         }
       },
     });
+    await Promise.race([firstFetch, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
   }
 
   /**

@@ -152,6 +152,11 @@ export class EndpointGates {
     return gate;
   }
 
+  /** The breaker state of an endpoint, if it has a gate. */
+  stateOf(endpointId: string): BreakerState | undefined {
+    return this.gates.get(endpointId)?.state;
+  }
+
   /** Forgets an endpoint's gate (it was deleted). */
   drop(endpointId: string): void {
     const gate = this.gates.get(endpointId);

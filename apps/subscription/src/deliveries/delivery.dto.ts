@@ -1,0 +1,166 @@
+import { DELIVERY_STATUSES } from '@hookline/persistence';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CREATED_PROPERTY, NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
+
+/** Body of `POST /v1/webhooks/{id}/test`; both parts are optional. */
+export class TestEventDto {
+  @ApiPropertyOptional({
+    example: 'user.created',
+    description: "Event type; defaults to the first type the endpoint's first subscription selects.",
+  })
+  type?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { id: 'test_user_123', email: 'test@example.com', name: 'Test User' },
+    description: "The event's `data`, checked against the type's schema; defaults to the type's sample.",
+  })
+  data?: Record<string, unknown>;
+}
+
+/** Body of `POST /v1/webhooks/{id}/recover`. */
+export class RecoverDto {
+  @ApiProperty({ example: '2024-01-01T00:00:00Z', description: 'ISO 8601 or unix seconds.' })
+  since!: string;
+
+  @ApiPropertyOptional({
+    example: '2024-01-31T23:59:59Z',
+    description: 'ISO 8601 or unix seconds; default now.',
+  })
+  until?: string;
+}
+
+/** A delivery attempt that was queued for the dispatcher. */
+export class QueuedDeliveryDto {
+  @ApiProperty({ example: 'delivery_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  id!: string;
+
+  @ApiProperty({ enum: ['delivery'] })
+  object!: 'delivery';
+
+  @ApiProperty({ example: 'evt_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  event_id!: string;
+
+  @ApiProperty({ example: 'user.created' })
+  event_type!: string;
+
+  @ApiProperty({ example: 'wh_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  endpoint_id!: string;
+
+  @ApiProperty({ enum: ['pending'] })
+  status!: 'pending';
+
+  @ApiProperty({ example: 1, description: 'Number of the attempt that was queued.' })
+  attempt!: number;
+}
+
+/** Answer to a recovery. */
+export class RecoverResultDto {
+  @ApiProperty({ example: 3, description: 'Failed deliveries queued again.' })
+  count!: number;
+}
+
+/** One HTTP attempt of a delivery. */
+export class DeliveryAttemptDto {
+  @ApiProperty({ example: 1 })
+  attempt!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 200,
+    description: 'Absent when no response came.',
+  })
+  status_code!: number | null;
+
+  @ApiProperty({ example: 142 })
+  duration_ms!: number;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'timeout' })
+  error_class!: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  error_message!: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  started_at!: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  finished_at!: string;
+
+  @ApiProperty({ ...STRING_MAP, description: 'Headers as sent, credentials redacted.' })
+  request_headers!: Record<string, string>;
+}
+
+/** A delivery of one event to one endpoint. */
+export class DeliveryDto {
+  @ApiProperty({ example: 'delivery_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  id!: string;
+
+  @ApiProperty({ enum: ['delivery'] })
+  object!: 'delivery';
+
+  @ApiProperty({ example: 'wh_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  endpoint_id!: string;
+
+  @ApiProperty({ example: 'evt_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  event_id!: string;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'user.created' })
+  event_type!: string | null;
+
+  @ApiProperty({ enum: DELIVERY_STATUSES })
+  status!: string;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 200,
+    description: 'HTTP status of the last attempt.',
+  })
+  response_code!: number | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'Start of the last response body (at most 16 KiB).',
+  })
+  response_body!: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 142 })
+  response_time_ms!: number | null;
+
+  @ApiProperty({ example: 1 })
+  attempt_count!: number;
+
+  @ApiProperty({ ...NULLABLE_INSTANT, description: 'When the next retry is due, while `awaiting_retry`.' })
+  next_attempt_at!: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true, description: 'Why the last attempt failed, when it did.' })
+  last_error!: string | null;
+
+  @ApiProperty(CREATED_PROPERTY)
+  created!: number | string;
+
+  @ApiProperty(NULLABLE_INSTANT)
+  completed_at!: string | null;
+}
+
+/** A delivery with all its attempts, oldest first. */
+export class DeliveryDetailDto extends DeliveryDto {
+  @ApiProperty({ type: [DeliveryAttemptDto] })
+  attempts!: DeliveryAttemptDto[];
+}
+
+/** One page of deliveries, newest first. */
+export class DeliveryListDto {
+  @ApiProperty({ enum: ['list'] })
+  object!: 'list';
+
+  @ApiProperty({ type: [DeliveryDto] })
+  data!: DeliveryDto[];
+
+  @ApiProperty()
+  has_more!: boolean;
+}

@@ -1,0 +1,135 @@
+import { ValidationError } from '../errors/domain.errors';
+import {
+  type EndpointInputRules,
+  parseCreateEndpoint,
+  parseRotateSecret,
+  parseUpdateEndpoint,
+} from './endpoint-input.validator';
+
+const hookline: EndpointInputRules = { allowHttpUrls: false, brandHeaderPrefix: 'X-Hookline' };
+const appmint: EndpointInputRules = { allowHttpUrls: false, brandHeaderPrefix: 'X-Appmint' };
+
+function fieldsOf(run: () => unknown): Array<{ field: string; message: string }> {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) return [...error.fields];
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('parseCreateEndpoint', () => {
+  it('applies the documented defaults', () => {
+    expect(parseCreateEndpoint({ url: 'https://example.com/h', events: ['user.created'] }, hookline)).toEqual(
+      {
+        url: 'https://example.com/h',
+        events: ['user.created'],
+        secret: undefined,
+        description: null,
+        metadata: {},
+        headers: {},
+        active: true,
+      },
+    );
+  });
+
+  it('drops repeated event patterns, keeping the first occurrence', () => {
+    const command = parseCreateEndpoint(
+      { url: 'https://e.com', events: ['user.*', 'user.*', '*'] },
+      hookline,
+    );
+    expect(command.events).toEqual(['user.*', '*']);
+  });
+
+  it('accepts http only when the deployment allows it', () => {
+    const body = { url: 'http://localhost:3000/webhooks', events: ['*'] };
+    expect(fieldsOf(() => parseCreateEndpoint(body, hookline))).toEqual([
+      { field: 'url', message: 'must use https' },
+    ]);
+    expect(parseCreateEndpoint(body, { ...hookline, allowHttpUrls: true }).url).toBe(body.url);
+    expect(
+      fieldsOf(() =>
+        parseCreateEndpoint({ ...body, url: 'ftp://x.com' }, { ...hookline, allowHttpUrls: true }),
+      ),
+    ).toEqual([{ field: 'url', message: 'must use https or http' }]);
+  });
+
+  it('reserves the active brand\u2019s headers, case-insensitively, and only that brand\u2019s', () => {
+    const body = (headers: Record<string, string>) => ({ url: 'https://e.com', events: ['*'], headers });
+    expect(fieldsOf(() => parseCreateEndpoint(body({ 'x-appmint-event-id': 'x' }), appmint))).toEqual([
+      { field: 'headers.x-appmint-event-id', message: 'is reserved: the sender sets it on every delivery' },
+    ]);
+    expect(parseCreateEndpoint(body({ 'X-Appmint-Custom': 'x' }), hookline).headers).toEqual({
+      'X-Appmint-Custom': 'x',
+    });
+    expect(
+      parseCreateEndpoint(body({ Authorization: 'Bearer t', 'X-Custom-Header': 'v' }), appmint).headers,
+    ).toEqual({
+      Authorization: 'Bearer t',
+      'X-Custom-Header': 'v',
+    });
+  });
+
+  it('accepts Standard Webhooks secrets of 24 to 64 bytes only', () => {
+    const whsec = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+    const body = (secret: string) => ({ url: 'https://e.com', events: ['*'], secret });
+    expect(parseCreateEndpoint(body(whsec(24)), hookline).secret).toBe(whsec(24));
+    expect(parseCreateEndpoint(body(whsec(64)), hookline).secret).toBe(whsec(64));
+    expect(fieldsOf(() => parseCreateEndpoint(body(whsec(16)), hookline))).toEqual([
+      { field: 'secret', message: 'a whsec_ secret must hold 24 to 64 bytes' },
+    ]);
+  });
+
+  it('never repeats a secret in an error message', () => {
+    const fields = fieldsOf(() =>
+      parseCreateEndpoint({ url: 'https://e.com', events: ['*'], secret: 'has spaces in it' }, hookline),
+    );
+    expect(JSON.stringify(fields)).not.toContain('has spaces');
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(fieldsOf(() => parseCreateEndpoint([1, 2], hookline))).toEqual(
+      expect.arrayContaining([{ field: 'body', message: 'must be a JSON object' }]),
+    );
+  });
+});
+
+describe('parseUpdateEndpoint', () => {
+  it('returns only the fields given', () => {
+    expect(parseUpdateEndpoint({ events: ['user.created'] }, hookline)).toEqual({ events: ['user.created'] });
+    expect(parseUpdateEndpoint({}, hookline)).toEqual({});
+    expect(parseUpdateEndpoint(undefined, hookline)).toEqual({});
+  });
+
+  it('ignores the read-only fields of a fetched endpoint', () => {
+    const fetched = {
+      id: 'wh_1',
+      object: 'webhook_endpoint',
+      created: 1,
+      updated: 2,
+      version: 3,
+      active: false,
+    };
+    expect(parseUpdateEndpoint(fetched, hookline)).toEqual({ active: false });
+  });
+
+  it('treats null metadata and headers as empty and null description as cleared', () => {
+    expect(parseUpdateEndpoint({ metadata: null, headers: null, description: null }, hookline)).toEqual({
+      metadata: {},
+      headers: {},
+      description: null,
+    });
+  });
+});
+
+describe('parseRotateSecret', () => {
+  it('returns undefined without a body and the secret given otherwise', () => {
+    expect(parseRotateSecret(undefined)).toBeUndefined();
+    expect(parseRotateSecret({})).toBeUndefined();
+    expect(parseRotateSecret({ secret: 'a-new-secret' })).toBe('a-new-secret');
+    expect(fieldsOf(() => parseRotateSecret({ secret: 42 }))).toEqual([
+      { field: 'secret', message: 'must be a string' },
+    ]);
+  });
+});

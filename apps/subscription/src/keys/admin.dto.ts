@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CREATED_PROPERTY, NULLABLE_INSTANT } from '../listing/api-schema.fragments';
+import { MAX_KEY_NAME_LENGTH, MAX_TENANT_NAME_LENGTH } from './keys.service';
+
+/** Body of `POST /v1/admin/tenants`. */
+export class CreateTenantDto {
+  @ApiProperty({ maxLength: MAX_TENANT_NAME_LENGTH, example: 'Acme Inc.' })
+  name!: string;
+}
+
+/** A tenant. */
+export class TenantDto {
+  @ApiProperty({ example: 'ten_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  id!: string;
+
+  @ApiProperty({ enum: ['tenant'] })
+  object!: 'tenant';
+
+  @ApiProperty({ example: 'Acme Inc.' })
+  name!: string;
+
+  @ApiProperty(CREATED_PROPERTY)
+  created!: number | string;
+}
+
+/** Body of `POST /v1/admin/tenants/{id}/api-keys`. */
+export class CreateApiKeyDto {
+  @ApiPropertyOptional({ maxLength: MAX_KEY_NAME_LENGTH, default: 'default', example: 'production' })
+  name?: string;
+}
+
+/** An API key, as listings show it: only its first characters. */
+export class ApiKeyDto {
+  @ApiProperty({ example: 'key_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  id!: string;
+
+  @ApiProperty({ enum: ['api_key'] })
+  object!: 'api_key';
+
+  @ApiProperty({ example: 'ten_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  tenant_id!: string;
+
+  @ApiProperty({ example: 'production' })
+  name!: string;
+
+  @ApiProperty({ example: 'hl_sk_Xy3Qa9', description: 'First characters of the key, to tell keys apart.' })
+  prefix!: string;
+
+  @ApiProperty(CREATED_PROPERTY)
+  created!: number | string;
+
+  @ApiProperty(NULLABLE_INSTANT)
+  last_used_at!: string | null;
+
+  @ApiProperty(NULLABLE_INSTANT)
+  revoked_at!: string | null;
+}
+
+/** A freshly minted key: `key` is shown only in this answer. */
+export class MintedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ example: 'hl_sk_Xy3Qa9…', description: 'The key itself; shown only now and not stored.' })
+  key!: string;
+}
+
+/** Every key of a tenant. */
+export class ApiKeyListDto {
+  @ApiProperty({ enum: ['list'] })
+  object!: 'list';
+
+  @ApiProperty({ type: [ApiKeyDto] })
+  data!: ApiKeyDto[];
+
+  @ApiProperty({ enum: [false] })
+  has_more!: false;
+}
+
+/** Answer to a republish of every endpoint. */
+export class RepublishResultDto {
+  @ApiProperty({ example: 42, description: 'Endpoints written to the changelog.' })
+  count!: number;
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeyEntity, TenantEntity } from '@hookline/persistence';
+import { ApiKeyAuthenticator, mintApiKey } from '@hookline/tenancy';
+import { DataSource } from 'typeorm';
+import { checkKnownFields, readBody } from '../endpoints/endpoint-input.validator';
+import { FieldErrors, NotFoundError, UnauthenticatedError } from '../errors/domain.errors';
+import { newResourceId } from '../ids/resource-id.generator';
+import { SubscriptionMetrics } from '../metrics/subscription.metrics';
+
+/** Longest tenant name. */
+export const MAX_TENANT_NAME_LENGTH = 200;
+/** Longest API key name. */
+export const MAX_KEY_NAME_LENGTH = 100;
+/** Name of a key minted without one. */
+export const DEFAULT_KEY_NAME = 'default';
+
+/** A tenant as operators see it. */
+export interface TenantView {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+/** An API key as listings show it: never the key itself, only its first characters. */
+export interface ApiKeyView {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** A freshly minted key: `key` is shown this once and is not stored. */
+export interface MintedKey {
+  readonly apiKey: ApiKeyView;
+  readonly key: string;
+}
+
+/** Who an authenticated request acts for. */
+export interface TenantPrincipal {
+  readonly tenantId: string;
+  readonly keyId: string;
+}
+
+/** Tenant and API key use cases: create tenants, mint, list and revoke keys, authenticate requests. */
+@Injectable()
+export class KeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly metrics: SubscriptionMetrics,
+  ) {}
+
+  /** Creates a tenant. */
+  createTenant(input: unknown): Promise<TenantView> {
+    return this.metrics.track('tenant', 'create', async () => {
+      const errors = new FieldErrors();
+      const body = readBody(input, errors);
+      checkKnownFields(body, new Set(['name']), errors);
+      const name = readName(body.name, 'name', MAX_TENANT_NAME_LENGTH, errors, undefined);
+      errors.throwIfAny();
+      const repository = this.dataSource.getRepository(TenantEntity);
+      const tenant = repository.create({ id: newResourceId('tenant'), name });
+      await repository.insert(tenant);
+      const stored = await repository.findOneByOrFail({ id: tenant.id });
+      return { id: stored.id, name: stored.name, createdAt: stored.createdAt };
+    });
+  }
+
+  /** Mints a key for a tenant; only its hash and first characters are stored. */
+  mintKey(tenantId: string, input: unknown): Promise<MintedKey> {
+    return this.metrics.track('api_key', 'create', async () => {
+      const errors = new FieldErrors();
+      const body = readBody(input, errors);
+      checkKnownFields(body, new Set(['name']), errors);
+      const name = readName(body.name, 'name', MAX_KEY_NAME_LENGTH, errors, DEFAULT_KEY_NAME);
+      errors.throwIfAny();
+      await this.requireTenant(tenantId);
+      const minted = mintApiKey();
+      const repository = this.dataSource.getRepository(ApiKeyEntity);
+      const id = newResourceId('apiKey');
+      await repository.insert(
+        repository.create({ id, tenantId, name, prefix: minted.prefix, hash: minted.hash }),
+      );
+      return { apiKey: toApiKeyView(await repository.findOneByOrFail({ id })), key: minted.key };
+    });
+  }
+
+  /** Every key of a tenant, revoked ones included, oldest first. */
+  listKeys(tenantId: string): Promise<ApiKeyView[]> {
+    return this.metrics.track('api_key', 'list', async () => {
+      await this.requireTenant(tenantId);
+      const keys = await this.dataSource
+        .getRepository(ApiKeyEntity)
+        .find({ where: { tenantId }, order: { id: 'ASC' } });
+      return keys.map(toApiKeyView);
+    });
+  }
+
+  /** Revokes a key; revoking it again changes nothing. */
+  revokeKey(tenantId: string, keyId: string): Promise<ApiKeyView> {
+    return this.metrics.track('api_key', 'revoke', async () => {
+      await this.requireTenant(tenantId);
+      await this.dataSource.query(
+        'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL',
+        [keyId, tenantId],
+      );
+      const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ id: keyId, tenantId });
+      if (!key) throw new NotFoundError('api key', keyId);
+      // Other instances forget the key when their cache entry expires (SUBSCRIPTION_API_KEY_CACHE_TTL).
+      this.authenticator.invalidate();
+      return toApiKeyView(key);
+    });
+  }
+
+  /** Resolves an `Authorization` header to the tenant it acts for; throws `UnauthenticatedError`. */
+  async authenticate(authorization: string | undefined): Promise<TenantPrincipal> {
+    const result = await this.authenticator.authenticate(authorization);
+    if (result.ok) return { tenantId: result.tenantId, keyId: result.keyId };
+    switch (result.reason) {
+      case 'missing':
+        throw new UnauthenticatedError('Missing API key: send it as "Authorization: Bearer <key>"');
+      case 'malformed':
+        throw new UnauthenticatedError('Malformed Authorization header: expected "Bearer <key>"');
+      case 'invalid':
+        throw new UnauthenticatedError('Invalid or revoked API key');
+    }
+  }
+
+  private async requireTenant(tenantId: string): Promise<void> {
+    const exists = await this.dataSource.getRepository(TenantEntity).existsBy({ id: tenantId });
+    if (!exists) throw new NotFoundError('tenant', tenantId);
+  }
+}
+
+function toApiKeyView(key: ApiKeyEntity): ApiKeyView {
+  return {
+    id: key.id,
+    tenantId: key.tenantId,
+    name: key.name,
+    prefix: key.prefix,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+function readName(
+  value: unknown,
+  field: string,
+  maxLength: number,
+  errors: FieldErrors,
+  fallback: string | undefined,
+): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > maxLength) {
+    errors.add(
+      field,
+      value === undefined ? 'is required' : `must be a non-empty string of at most ${maxLength} characters`,
+    );
+    return '';
+  }
+  return value.trim();
+}

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Json, startSubscription, type SubscriptionHarness } from './support/subscription.harness';
+
+// The reference kept in the repository; regenerate it with HOOKLINE_WRITE_OPENAPI=1.
+const CHECKED_IN = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
+
+describe('OpenAPI document (real Postgres and Kafka)', () => {
+  let harness: SubscriptionHarness;
+
+  beforeAll(async () => {
+    harness = await startSubscription();
+  });
+  afterAll(() => harness?.close());
+
+  it('serves Swagger UI at /docs', async () => {
+    const page = await fetch(`${harness.service.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('swagger-ui');
+    const bundle = await fetch(`${harness.service.url}/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+  });
+
+  it('serves a document covering every operation of the API', async () => {
+    const response = await fetch(`${harness.service.url}/docs/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as Json;
+    expect(document.openapi).toBe('3.0.0');
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'POST /v1/webhooks',
+        'GET /v1/webhooks',
+        'GET /v1/webhooks/{id}',
+        'PUT /v1/webhooks/{id}',
+        'PATCH /v1/webhooks/{id}',
+        'DELETE /v1/webhooks/{id}',
+        'POST /v1/webhooks/{id}/rotate-secret',
+        'POST /v1/webhooks/{id}/test',
+        'POST /v1/webhooks/{id}/recover',
+        'GET /v1/webhooks/{id}/deliveries',
+        'GET /v1/deliveries/{id}',
+        'POST /v1/deliveries/{id}/redeliver',
+        'GET /v1/event-types',
+        'GET /v1/events',
+        'GET /v1/events/{id}',
+        'POST /v1/admin/tenants',
+        'POST /v1/admin/tenants/{id}/api-keys',
+        'GET /v1/admin/tenants/{id}/api-keys',
+        'DELETE /v1/admin/tenants/{id}/api-keys/{keyId}',
+        'POST /v1/admin/endpoints/republish',
+      ].sort(),
+    );
+    const create = document.paths['/v1/webhooks'].post;
+    expect(create.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateWebhookDto',
+    });
+    expect(create.responses['201'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/WebhookWithSecretDto',
+    });
+    expect(create.responses['422'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ErrorBodyDto',
+    });
+    expect(create.security).toEqual([{ 'api-key': [] }]);
+    const listQuery = document.paths['/v1/webhooks/{id}/deliveries'].get.parameters.map(
+      (p: { name: string }) => p.name,
+    );
+    expect(listQuery).toEqual(
+      expect.arrayContaining(['limit', 'starting_after', 'created[gte]', 'created[lte]', 'status']),
+    );
+    expect(document.components.schemas.CreateWebhookDto.required).toEqual(['url', 'events']);
+  });
+
+  it('matches the copy checked in at docs/openapi.json', async () => {
+    const served = await (await fetch(`${harness.service.url}/docs/openapi.json`)).json();
+    const text = `${JSON.stringify(served, null, 2)}\n`;
+    if (process.env.HOOKLINE_WRITE_OPENAPI === '1') writeFileSync(CHECKED_IN, text);
+    expect(existsSync(CHECKED_IN)).toBe(true);
+    // Compared as data, so reformatting the file does not make it stale.
+    try {
+      expect(JSON.parse(readFileSync(CHECKED_IN, 'utf8'))).toEqual(served);
+    } catch (error) {
+      throw new Error(
+        'docs/openapi.json is stale; regenerate it with ' +
+          '`HOOKLINE_WRITE_OPENAPI=1 npx nx test subscription --testPathPatterns openapi`\n' +
+          (error as Error).message,
+        { cause: error },
+      );
+    }
+  });
+});
