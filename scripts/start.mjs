@@ -2,6 +2,7 @@
 // the local server, or an embedded one), migrations, topics, then the four services.
 // Ctrl-C stops the services, then the broker and any Postgres this script started.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -63,8 +64,20 @@ async function ensureDatabase(adminUrl, name) {
   return databaseUrl(adminUrl, name);
 }
 
+/** Settings that make a laptop usable: endpoints on this machine over plain HTTP, an admin token. */
+function localDefaults(env) {
+  const defaults = {
+    SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
+    DISPATCHER_ALLOW_HTTP: 'true',
+    DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8,::1',
+    SUBSCRIPTION_ADMIN_TOKEN: `dev_${randomBytes(18).toString('base64url')}`,
+  };
+  for (const [key, value] of Object.entries(defaults)) if (env[key] === undefined) env[key] = value;
+  return env;
+}
+
 async function main() {
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+  const env = localDefaults({ ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' });
   if ((await run('nx', ['run-many', '-t', 'build', '--outputStyle=static'], { env })) !== 0) {
     throw new Error('build failed');
   }
@@ -84,6 +97,8 @@ async function main() {
   ]) {
     if ((await run('node', [script, ...args], { env })) !== 0) throw new Error(`${script} failed`);
   }
+  const portOf = (service) =>
+    env[`${service.name.toUpperCase().replace('-', '_')}_PORT`] || String(service.port);
   for (const service of SERVICES) {
     const child = spawn(
       join(bin, 'node'),
@@ -92,7 +107,7 @@ async function main() {
         cwd: root,
         env: {
           ...env,
-          PORT: env[`${service.name.toUpperCase().replace('-', '_')}_PORT`] || String(service.port),
+          PORT: portOf(service),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -106,8 +121,11 @@ async function main() {
     children.push(child);
   }
   console.log(
-    `Hookline is starting: ${SERVICES.map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')}. Ctrl-C stops it.`,
+    `Hookline is starting: ${SERVICES.map((s) => `${s.name} http://127.0.0.1:${portOf(s)}`).join(', ')}. Ctrl-C stops it.`,
   );
+  if (process.env.SUBSCRIPTION_ADMIN_TOKEN === undefined) {
+    console.log(`Admin token of this run (Authorization: Bearer …): ${env.SUBSCRIPTION_ADMIN_TOKEN}`);
+  }
 }
 
 main().catch((error) => {

@@ -15,7 +15,10 @@ import { signSha256Hex } from '../src';
  */
 
 const hackmamba = { verifyWebhookSignature: hackmambaVerifyWebhookSignature };
-const appmint = { verifySignature: appmintVerifySignature, verifyWebhookSignature: appmintVerifyWebhookSignature };
+const appmint = {
+  verifySignature: appmintVerifySignature,
+  verifyWebhookSignature: appmintVerifyWebhookSignature,
+};
 
 interface Case {
   name: string;

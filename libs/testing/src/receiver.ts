@@ -28,12 +28,18 @@ export interface TestReceiver {
   /** Changes how the next requests are answered. */
   answerWith(answer: (request: ReceivedRequest) => ReceiverAnswer): void;
   /** Resolves once `count` requests (matching `filter`) arrived; rejects after `timeoutMs`. */
-  waitFor(count: number, timeoutMs: number, filter?: (request: ReceivedRequest) => boolean): Promise<ReceivedRequest[]>;
+  waitFor(
+    count: number,
+    timeoutMs: number,
+    filter?: (request: ReceivedRequest) => boolean,
+  ): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
 }
 
 /** Starts a receiver on 127.0.0.1; it answers 200 `OK` unless told otherwise. */
-export async function startReceiver(answer: (request: ReceivedRequest) => ReceiverAnswer = () => ({})): Promise<TestReceiver> {
+export async function startReceiver(
+  answer: (request: ReceivedRequest) => ReceiverAnswer = () => ({}),
+): Promise<TestReceiver> {
   let respond = answer;
   const requests: ReceivedRequest[] = [];
   const listeners = new Set<() => void>();
@@ -80,7 +86,11 @@ export async function startReceiver(answer: (request: ReceivedRequest) => Receiv
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`expected ${count} requests within ${timeoutMs} ms, got ${requests.filter(filter).length}`));
+          reject(
+            new Error(
+              `expected ${count} requests within ${timeoutMs} ms, got ${requests.filter(filter).length}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
