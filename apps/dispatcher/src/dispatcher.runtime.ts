@@ -1,4 +1,4 @@
-import { createKafka } from '@hookline/kafka';
+import { ConsumerLagMonitor, createKafka } from '@hookline/kafka';
 import type { LoggerService } from '@nestjs/common';
 import { BatchingAttemptRecorder, BatchingEventRecorder, createDataSource } from '@hookline/persistence';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
@@ -18,6 +18,7 @@ import { type BreakerState, EndpointGates } from './dispatch/endpoint-gates';
 import { RetryHandoff } from './dispatch/retry-handoff';
 import { EndpointChangelogConsumer } from './endpoints/endpoint-changelog.consumer';
 import { EndpointView } from './endpoints/endpoint-view';
+import { UndeliveredAgeMonitor } from './monitoring/undelivered-age.monitor';
 
 /**
  * Builds the dispatcher from its parts and runs it: the endpoint view first (so no event is
@@ -36,6 +37,7 @@ export class DispatcherRuntime {
     gates: EndpointGates;
     attempts: BatchingAttemptRecorder;
     events: BatchingEventRecorder;
+    monitors: Array<{ start(): void; stop(): Promise<void> }>;
   };
   private changelog?: EndpointChangelogConsumer;
 
@@ -93,9 +95,14 @@ export class DispatcherRuntime {
       keepAliveMs: settings.keepAliveMs,
       responseExcerptBytes: settings.responseExcerptBytes,
     });
-    const recordOptions = { maxBatchRows: settings.recordBatchRows, flushIntervalMs: settings.recordFlushMs };
-    const attempts = new BatchingAttemptRecorder(dataSource, recordOptions);
-    const events = new BatchingEventRecorder(dataSource, recordOptions);
+    const recordOptions = (table: string) => ({
+      maxBatchRows: settings.recordBatchRows,
+      flushIntervalMs: settings.recordFlushMs,
+      onBatchWritten: (_rows: number, seconds: number) =>
+        metrics.recordBatchDuration.observe({ table }, seconds),
+    });
+    const attempts = new BatchingAttemptRecorder(dataSource, recordOptions('delivery_attempts'));
+    const events = new BatchingEventRecorder(dataSource, recordOptions('events'));
     const deliver = new DeliverAttempt(
       sender,
       gates,
@@ -125,11 +132,20 @@ export class DispatcherRuntime {
           'Dispatch',
         ),
     });
-    this.started = { dataSource, producer, changelog, consumer, sender, gates, attempts, events };
+    const monitors = [
+      new ConsumerLagMonitor(this.kafka, registry, {
+        groupId: config.groupId,
+        topics: dispatcherTopics(),
+        intervalMs: 15_000,
+      }),
+      new UndeliveredAgeMonitor(dataSource, registry, 15_000),
+    ];
+    this.started = { dataSource, producer, changelog, consumer, sender, gates, attempts, events, monitors };
     await changelog.start();
     await changelog.ready;
     logger.log(`endpoint view loaded (${this.view.size} endpoints)`);
     await consumer.start();
+    for (const monitor of monitors) monitor.start();
   }
 
   /** Stops consuming, lets in-flight deliveries finish within `graceMs`, and closes connections. */
@@ -137,6 +153,7 @@ export class DispatcherRuntime {
     const started = this.started;
     if (!started) return;
     this.started = undefined;
+    await Promise.all(started.monitors.map((monitor) => monitor.stop()));
     await started.consumer.stop(Math.max(0, graceMs - 2000));
     await started.changelog.stop();
     await Promise.allSettled([started.attempts.close(), started.events.close()]);

@@ -32,11 +32,16 @@ export interface DispatcherHarness {
   /** Stores an endpoint and publishes it to the changelog, then waits until the dispatcher sees it. */
   createEndpoint(tenantId: string, fields: EndpointFields): Promise<EndpointEntity>;
   /** Changes a stored endpoint the same way, waiting until the dispatcher sees the new version. */
-  updateEndpoint(id: string, changes: Partial<EndpointFields>): Promise<EndpointEntity>;
+  updateEndpoint(id: string, changes: EndpointChanges): Promise<EndpointEntity>;
   /** Produces an accepted event to its type's topic, as ingest does. */
   publishEvent(tenantId: string, type: string, data: Record<string, unknown>): Promise<AcceptedEvent>;
   close(): Promise<void>;
 }
+
+/** What a test may change on a stored endpoint, including a secret rotation. */
+export type EndpointChanges = Partial<
+  EndpointFields & Pick<EndpointEntity, 'previousSecret' | 'previousSecretExpiresAt'>
+>;
 
 /** What a test sets on an endpoint. */
 export interface EndpointFields {

@@ -137,6 +137,21 @@ describe('signed delivery (real Kafka, Postgres and HTTP receivers)', () => {
       [TEN_A],
     );
     expect(Number(events[0].count)).toBe(4);
+
+    // The deliveries are counted, and the alerting gauges are published.
+    const metrics = await (await fetch(`${harness.service.url}/metrics`)).text();
+    const delivered =
+      /^hookline_deliveries_total\{(?=[^}]*outcome="delivered")(?=[^}]*status_class="2xx")[^}]*\} (\d+)/m.exec(
+        metrics,
+      );
+    expect(Number(delivered?.[1])).toBeGreaterThanOrEqual(6);
+    expect(metrics).toMatch(/^hookline_oldest_undelivered_seconds\{[^}]*\} \d/m);
+    expect(metrics).toMatch(
+      /^hookline_consumer_lag\{(?=[^}]*topic="hookline\.events\.user\.created")[^}]*\} \d+/m,
+    );
+    expect(metrics).toMatch(
+      /^hookline_record_batch_duration_seconds_count\{[^}]*table="delivery_attempts"[^}]*\} [1-9]/m,
+    );
   });
 
   it('stops delivering to an endpoint once it is disabled or unsubscribed', async () => {

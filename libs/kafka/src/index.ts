@@ -21,3 +21,5 @@ export {
 export type { ConfigChange, EnsureTopicsReport, TopicAdmin, TopicChange, TopicDrift } from './ensure-topics';
 export { createIngestProducer, EVENT_TYPE_HEADER, ingestKey } from './ingest.producer';
 export type { IngestProducer, IngestProducerOptions, PublishedBatch, PublishResult } from './ingest.producer';
+export { ConsumerLagMonitor } from './consumer-lag.monitor';
+export type { ConsumerLagMonitorOptions } from './consumer-lag.monitor';

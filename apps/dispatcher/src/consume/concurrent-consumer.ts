@@ -41,7 +41,7 @@ export class ConcurrentConsumer {
   private stopping = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly handle: MessageHandler,
     private readonly options: ConcurrentConsumerOptions,
   ) {
@@ -59,11 +59,11 @@ export class ConcurrentConsumer {
 
   /** Joins the group and starts consuming; resolves once consumption has started. */
   async start(): Promise<void> {
+    // "latest" is pinned to the end offsets as they are now, before joining, and committed once
+    // consuming started: whatever is produced after start() returns is consumed, even across a crash.
+    const starts = this.options.initialOffset === 'latest' ? await this.uncommittedEnds() : [];
     await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...this.options.topics],
-      fromBeginning: this.options.initialOffset === 'earliest',
-    });
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
     // The first completed fetch means every assigned partition has a position: from then on nothing
     // produced is skipped, even by a new group starting at the latest offset.
     const firstFetch = new Promise<void>((resolve) => {
@@ -93,7 +93,32 @@ export class ConcurrentConsumer {
         }
       },
     });
+    for (const start of starts) this.consumer.seek(start);
     await Promise.race([firstFetch, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    if (starts.length > 0) await this.consumer.commitOffsets(starts);
+  }
+
+  private async uncommittedEnds(): Promise<Array<{ topic: string; partition: number; offset: string }>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({
+        groupId: this.options.groupId,
+        topics: [...this.options.topics],
+      });
+      const starts: Array<{ topic: string; partition: number; offset: string }> = [];
+      for (const { topic, partitions } of committed) {
+        const uncommitted = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
+        if (uncommitted.size === 0) continue;
+        for (const end of await admin.fetchTopicOffsets(topic)) {
+          if (uncommitted.has(end.partition))
+            starts.push({ topic, partition: end.partition, offset: end.high });
+        }
+      }
+      return starts;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

@@ -32,6 +32,8 @@ export class DispatcherMetrics {
   readonly endpointsDisabled: Counter<'reason'>;
   /** Messages that could not be decoded and were set aside. */
   readonly poisonMessages: Counter<'topic_kind'>;
+  /** Time to write one batch of attempt or event rows. */
+  readonly recordBatchDuration: Histogram<'table'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -87,6 +89,13 @@ export class DispatcherMetrics {
       name: 'hookline_poison_messages_total',
       help: 'Messages that could not be decoded and were set aside.',
       labelNames: ['topic_kind'],
+      registers,
+    });
+    this.recordBatchDuration = new Histogram({
+      name: 'hookline_record_batch_duration_seconds',
+      help: 'Time to write one batch of delivery attempts or events to Postgres.',
+      labelNames: ['table'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
     for (const state of ['closed', 'open', 'half-open']) this.breakers.set({ state }, 0);

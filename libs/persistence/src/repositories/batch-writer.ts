@@ -4,6 +4,8 @@ export interface BatchWriterOptions {
   readonly maxBatchRows: number;
   /** Write queued items at most this long after the first was queued. */
   readonly flushIntervalMs: number;
+  /** Told how long each batch took to write, for metrics. */
+  readonly onBatchWritten?: (rows: number, seconds: number) => void;
 }
 
 interface Queued<T> {
@@ -68,7 +70,9 @@ export class BatchWriter<T> {
     for (let start = 0; start < batch.length; start += this.options.maxBatchRows) {
       const chunk = batch.slice(start, start + this.options.maxBatchRows);
       try {
+        const started = performance.now();
         await this.write(chunk.map((queued) => queued.item));
+        this.options.onBatchWritten?.(chunk.length, (performance.now() - started) / 1000);
         for (const queued of chunk) queued.resolve();
       } catch (error) {
         for (const queued of chunk) queued.reject(error);

@@ -10,6 +10,8 @@ export interface BatchingAttemptRecorderOptions {
   maxBatchRows?: number;
   /** Write queued attempts at most this long after the first was queued (default 50 ms). */
   flushIntervalMs?: number;
+  /** Told how long each batch took to write, for metrics. */
+  onBatchWritten?: (rows: number, seconds: number) => void;
 }
 
 const ATTEMPT_COLUMNS = 14;
@@ -30,6 +32,7 @@ export class BatchingAttemptRecorder implements AttemptRecorder {
       {
         maxBatchRows: Math.min(Math.max(1, options.maxBatchRows ?? 200), MAX_ROWS_PER_STATEMENT),
         flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 50),
+        ...(options.onBatchWritten ? { onBatchWritten: options.onBatchWritten } : {}),
       },
     );
   }

@@ -22,10 +22,18 @@ const MAX_ROWS_PER_STATEMENT = Math.floor(65_535 / EVENT_COLUMNS);
 export class BatchingEventRecorder {
   private readonly writer: BatchWriter<EventRecord>;
 
-  constructor(dataSource: DataSource, options: { maxBatchRows?: number; flushIntervalMs?: number } = {}) {
+  constructor(
+    dataSource: DataSource,
+    options: {
+      maxBatchRows?: number;
+      flushIntervalMs?: number;
+      onBatchWritten?: (rows: number, seconds: number) => void;
+    } = {},
+  ) {
     this.writer = new BatchWriter((events) => insertEvents(dataSource, events), {
       maxBatchRows: Math.min(Math.max(1, options.maxBatchRows ?? 500), MAX_ROWS_PER_STATEMENT),
       flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 20),
+      ...(options.onBatchWritten ? { onBatchWritten: options.onBatchWritten } : {}),
     });
   }
 
