@@ -73,6 +73,7 @@ describe('npm start', () => {
     url.pathname = `/${database}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      SUBSCRIPTION_GRPC_PORT: '43105',
       DATABASE_URL: url.toString(),
       HOOKLINE_KAFKA_PORT: String(KAFKA_PORT),
     };

@@ -17,14 +17,27 @@ export interface SubscriptionSettings {
   readonly publishTimeoutMs: number;
 }
 
+/** Where the gRPC admin API listens. */
+export interface GrpcSettings {
+  /** Interface the gRPC server binds. */
+  readonly host: string;
+  /** TCP port of the gRPC server; 0 picks a free one, which the running service reports. */
+  readonly port: number;
+}
+
 /** Everything the subscription service is configured with. */
 export interface SubscriptionConfig extends ServiceConfig {
   /** The subscription service's own settings. */
   readonly subscription: SubscriptionSettings;
+  /** The gRPC admin API's listener. */
+  readonly grpc: GrpcSettings;
 }
 
 /** Port the subscription service listens on when `PORT` is unset. */
 export const DEFAULT_PORT = 3002;
+
+/** Port of the gRPC admin API when `SUBSCRIPTION_GRPC_PORT` is unset and `PORT` is not 0. */
+export const DEFAULT_GRPC_PORT = 50051;
 
 // Shorter tokens are guessable by anyone who can reach the operator API.
 const MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -36,7 +49,8 @@ const MIN_ADMIN_TOKEN_LENGTH = 24;
  * `readKafkaConfig`): HOOKLINE_PRESET=hookline and its HOOKLINE_* overrides, PORT=3002,
  * HOST=0.0.0.0, KAFKA_BROKERS=127.0.0.1:9092, KAFKA_CLIENT_ID=hookline-subscription and the other
  * KAFKA_* connection keys, DATABASE_URL=postgres://postgres@127.0.0.1:5432/hookline,
- * DATABASE_POOL_SIZE=10, LOG_LEVEL=info, SHUTDOWN_GRACE_MS=25s; and the SUBSCRIPTION_* keys below.
+ * DATABASE_POOL_SIZE=10, LOG_LEVEL=info, SHUTDOWN_GRACE_MS=25s; and the SUBSCRIPTION_* keys below
+ * (among them SUBSCRIPTION_GRPC_HOST and SUBSCRIPTION_GRPC_PORT, the gRPC admin API's listener).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SubscriptionConfig {
   return readConfig(env, (r) => {
@@ -66,6 +80,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SubscriptionCo
         `must be at least 100ms, got ${subscription.publishTimeoutMs} ms`,
       );
     }
-    return { ...service, subscription };
+    const grpc: GrpcSettings = {
+      // SUBSCRIPTION_GRPC_HOST: interface of the gRPC admin API; default: the value of HOST.
+      host: r.string('SUBSCRIPTION_GRPC_HOST', { default: service.http.host }),
+      // SUBSCRIPTION_GRPC_PORT: port of the gRPC admin API, 0 = a free port; default 50051, but 0 when
+      // PORT is 0, so instances started on free HTTP ports (tests) do not compete for 50051.
+      port: r.int('SUBSCRIPTION_GRPC_PORT', {
+        default: service.http.port === 0 ? 0 : DEFAULT_GRPC_PORT,
+        min: 0,
+        max: 65_535,
+      }),
+    };
+    if (grpc.port !== 0 && grpc.port === service.http.port) {
+      r.problem('SUBSCRIPTION_GRPC_PORT', `must differ from PORT (${service.http.port})`);
+    }
+    return { ...service, subscription, grpc };
   });
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   type BootstrapOptions,
   bootstrapService,
@@ -7,15 +8,31 @@ import {
 import { AppModule } from './app.module';
 import { type SubscriptionConfig, loadConfig } from './config';
 import { OpenApiSource } from './docs/docs.module';
+import { startGrpcAdminApi } from './grpc/grpc-admin.server';
+
+/** The running subscription service: HTTP plus the gRPC admin API. */
+export interface RunningSubscriptionService extends RunningService {
+  /** The port the gRPC admin API actually bound (useful when configured with port 0). */
+  readonly grpcPort: number;
+}
 
 /** Starts the subscription service from a validated configuration; tests run it in-process on port 0. */
 export async function bootstrap(
   config: SubscriptionConfig,
   options?: BootstrapOptions,
-): Promise<RunningService> {
-  const service = await bootstrapService(AppModule.forRoot(config), config, options);
+): Promise<RunningSubscriptionService> {
+  let grpcPort: number | undefined;
+  const service = await bootstrapService(AppModule.forRoot(config), config, {
+    ...options,
+    beforeListen: async (app) => {
+      const grpc = await startGrpcAdminApi(app, config.grpc);
+      grpcPort = grpc.boundPort;
+      Logger.log(`${config.service} gRPC admin API listening on ${grpc.describeAddress()}`, 'Bootstrap');
+    },
+  });
   service.app.get(OpenApiSource).attach(service.app);
-  return service;
+  if (grpcPort === undefined) throw new Error('the gRPC admin API was not started');
+  return { ...service, grpcPort };
 }
 
 if (require.main === module) void runService(() => loadConfig(), bootstrap);

@@ -13,6 +13,11 @@ export interface BootstrapOptions {
    * default, so tests can boot several services in one process without them exiting it.
    */
   readonly handleSignals?: boolean;
+  /**
+   * Runs after the application is initialised and before HTTP listens, e.g. to connect and start the
+   * microservices (gRPC) of a hybrid application. A failure fails the boot, as a taken port does.
+   */
+  readonly beforeListen?: (app: INestApplication) => Promise<void>;
 }
 
 /** A running service. */
@@ -47,6 +52,11 @@ export async function bootstrapService(
     armShutdownDeadline(config.shutdownGraceMs, logger);
   }
   try {
+    if (options.beforeListen) {
+      // Initialised first, so no other transport takes calls before every module's init hooks ran.
+      await app.init();
+      await options.beforeListen(app);
+    }
     await app.listen(config.http.port, config.http.host);
   } catch (error) {
     await app.close().catch(() => undefined);

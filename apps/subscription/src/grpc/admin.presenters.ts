@@ -1,0 +1,151 @@
+import type { EventTypeDefinition } from '@hookline/events';
+import type { DeliveryStatus } from '@hookline/persistence';
+import type { DeliveryDetail, DeliveryView, QueuedDelivery } from '../deliveries/delivery.view';
+import type { EndpointView } from '../endpoints/endpoint.view';
+import type { StoredEvent } from '../events/events.service';
+import type { ApiKeyView, TenantView } from '../keys/keys.service';
+import type {
+  ApiKeyMessage,
+  DeliveryAttemptMessage,
+  DeliveryMessage,
+  DeliveryStatusName,
+  EndpointMessage,
+  EventMessage,
+  EventTypeMessage,
+  GetDeliveryResponse,
+  QueuedDeliveryMessage,
+  TenantMessage,
+} from './admin.messages';
+import { toOptionalTimestamp, toStruct, toTimestamp } from './proto-values';
+
+/** Prefix of the `DeliveryStatus` enum's value names. */
+export const DELIVERY_STATUS_PREFIX = 'DELIVERY_STATUS_';
+
+/** The `DeliveryStatus` enum name of a delivery status (`awaiting_retry` → `DELIVERY_STATUS_AWAITING_RETRY`). */
+export function deliveryStatusName(status: DeliveryStatus): DeliveryStatusName {
+  return `${DELIVERY_STATUS_PREFIX}${status.toUpperCase()}`;
+}
+
+/** A tenant as the operator service answers it. */
+export function presentTenant(tenant: TenantView): TenantMessage {
+  return { id: tenant.id, name: tenant.name, created: toTimestamp(tenant.createdAt) };
+}
+
+/** An API key without the key itself. */
+export function presentApiKey(key: ApiKeyView): ApiKeyMessage {
+  return {
+    id: key.id,
+    tenant_id: key.tenantId,
+    name: key.name,
+    prefix: key.prefix,
+    created: toTimestamp(key.createdAt),
+    last_used_at: toOptionalTimestamp(key.lastUsedAt),
+    revoked_at: toOptionalTimestamp(key.revokedAt),
+  };
+}
+
+/** An endpoint; `description` and `disabled_reason` are left unset when they are null. */
+export function presentEndpoint(endpoint: EndpointView): EndpointMessage {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: [...endpoint.events],
+    ...(endpoint.description === null ? {} : { description: endpoint.description }),
+    metadata: { ...endpoint.metadata },
+    headers: { ...endpoint.headers },
+    active: endpoint.active,
+    ...(endpoint.disabledReason === null ? {} : { disabled_reason: endpoint.disabledReason }),
+    previous_secret_expires_at: toOptionalTimestamp(endpoint.previousSecretExpiresAt),
+    version: endpoint.version,
+    created: toTimestamp(endpoint.createdAt),
+    updated: toTimestamp(endpoint.updatedAt),
+  };
+}
+
+/** The answer to a request that queued a delivery attempt (test event, redelivery). */
+export function presentQueuedDelivery(queued: QueuedDelivery): QueuedDeliveryMessage {
+  return {
+    delivery_id: queued.deliveryId,
+    event_id: queued.eventId,
+    event_type: queued.eventType,
+    endpoint_id: queued.endpointId,
+    attempt: queued.attempt,
+  };
+}
+
+/** An event type of the catalogue. */
+export function presentEventType(definition: EventTypeDefinition): EventTypeMessage {
+  return {
+    type: definition.type,
+    group: definition.group,
+    category: definition.category,
+    description: definition.description,
+    schema: toStruct(definition.schema as Record<string, unknown>),
+    sample: toStruct(definition.sample),
+  };
+}
+
+/** A stored event: its envelope as delivered, with `created` as the stored instant. */
+export function presentEvent(event: StoredEvent): EventMessage {
+  const payload = event.payload;
+  const request = asObject(payload.request);
+  return {
+    id: event.id,
+    type: event.type,
+    created: toTimestamp(event.createdAt),
+    api_version: typeof payload.api_version === 'string' ? payload.api_version : '',
+    data: toStruct(asObject(payload.data) ?? {}),
+    previous_attributes: toStruct(asObject(payload.previous_attributes) ?? {}),
+    request: request
+      ? {
+          ...(typeof request.id === 'string' ? { id: request.id } : {}),
+          ...(typeof request.idempotency_key === 'string'
+            ? { idempotency_key: request.idempotency_key }
+            : {}),
+        }
+      : null,
+    livemode: payload.livemode !== false,
+  };
+}
+
+/** A delivery as the delivery log shows it; nullable columns are left unset when null. */
+export function presentDelivery(delivery: DeliveryView): DeliveryMessage {
+  return {
+    id: delivery.id,
+    endpoint_id: delivery.endpointId,
+    event_id: delivery.eventId,
+    ...(delivery.eventType === null ? {} : { event_type: delivery.eventType }),
+    status: deliveryStatusName(delivery.status),
+    ...(delivery.responseCode === null ? {} : { response_code: delivery.responseCode }),
+    ...(delivery.responseBody === null ? {} : { response_body: delivery.responseBody }),
+    ...(delivery.responseTimeMs === null ? {} : { response_time_ms: delivery.responseTimeMs }),
+    attempt_count: delivery.attemptCount,
+    next_attempt_at: toOptionalTimestamp(delivery.nextAttemptAt),
+    ...(delivery.lastError === null ? {} : { last_error: delivery.lastError }),
+    created: toTimestamp(delivery.createdAt),
+    completed_at: toOptionalTimestamp(delivery.completedAt),
+  };
+}
+
+/** A delivery with its attempts, oldest first. */
+export function presentDeliveryDetail(detail: DeliveryDetail): GetDeliveryResponse {
+  return {
+    delivery: presentDelivery(detail),
+    attempts: detail.attempts.map((attempt): DeliveryAttemptMessage => ({
+      attempt: attempt.attempt,
+      ...(attempt.statusCode === null ? {} : { status_code: attempt.statusCode }),
+      duration_ms: attempt.durationMs,
+      ...(attempt.errorClass === null ? {} : { error_class: attempt.errorClass }),
+      ...(attempt.errorMessage === null ? {} : { error_message: attempt.errorMessage }),
+      started_at: toTimestamp(attempt.startedAt),
+      finished_at: toTimestamp(attempt.finishedAt),
+      request_headers: { ...attempt.requestHeaders },
+    })),
+  };
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

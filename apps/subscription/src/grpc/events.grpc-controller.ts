@@ -1,0 +1,47 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Controller, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { EventsService } from '../events/events.service';
+import type {
+  EventMessage,
+  IdRequest,
+  ListEventsRequest,
+  ListEventsResponse,
+  ListEventTypesResponse,
+} from './admin.messages';
+import { presentEvent, presentEventType } from './admin.presenters';
+import { eventListInput, requireIds } from './admin.requests';
+import { GrpcCallerAuthenticator } from './grpc-caller.authenticator';
+import { GrpcExceptionFilter } from './grpc-exception.filter';
+
+const SERVICE = 'EventService';
+
+/** `hookline.admin.v1.EventService`: the event-type catalogue and stored events (tenant API key). */
+@UseFilters(GrpcExceptionFilter)
+@Controller()
+export class EventsGrpcController {
+  constructor(
+    private readonly events: EventsService,
+    private readonly callers: GrpcCallerAuthenticator,
+  ) {}
+
+  @GrpcMethod(SERVICE, 'ListEventTypes')
+  async listEventTypes(_request: unknown, metadata: Metadata): Promise<ListEventTypesResponse> {
+    await this.callers.tenantId(metadata);
+    return { event_types: this.events.listEventTypes().map(presentEventType) };
+  }
+
+  @GrpcMethod(SERVICE, 'ListEvents')
+  async listEvents(request: ListEventsRequest, metadata: Metadata): Promise<ListEventsResponse> {
+    const tenantId = await this.callers.tenantId(metadata);
+    const page = await this.events.listEvents(tenantId, eventListInput(request));
+    return { events: page.items.map(presentEvent), has_more: page.hasMore };
+  }
+
+  @GrpcMethod(SERVICE, 'GetEvent')
+  async getEvent(request: IdRequest, metadata: Metadata): Promise<EventMessage> {
+    const tenantId = await this.callers.tenantId(metadata);
+    requireIds({ id: request.id });
+    return presentEvent(await this.events.getEvent(tenantId, request.id));
+  }
+}

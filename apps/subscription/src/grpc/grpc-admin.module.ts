@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { SubscriptionConfig } from '../config';
+import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
+import { DeliveriesGrpcController } from './deliveries.grpc-controller';
+import { EndpointsGrpcController } from './endpoints.grpc-controller';
+import { EventsGrpcController } from './events.grpc-controller';
+import { GrpcCallerAuthenticator } from './grpc-caller.authenticator';
+import { OperatorGrpcController } from './operator.grpc-controller';
+
+/**
+ * The gRPC admin API (`admin.proto`): thin controllers over the same use cases as the REST API. The
+ * transport is started separately (`startGrpcAdminApi`), once the application is initialised.
+ */
+@Module({})
+export class GrpcAdminModule {
+  /**
+   * Wires the controllers; `api` must be the very `SubscriptionApiModule` the application imports,
+   * so both transports share one set of use cases (and one Kafka producer).
+   */
+  static forRoot(config: SubscriptionConfig, api: DynamicModule): DynamicModule {
+    return {
+      module: GrpcAdminModule,
+      imports: [api],
+      controllers: [
+        OperatorGrpcController,
+        EndpointsGrpcController,
+        EventsGrpcController,
+        DeliveriesGrpcController,
+      ],
+      providers: [{ provide: SUBSCRIPTION_CONFIG, useValue: config }, GrpcCallerAuthenticator],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { INestApplication } from '@nestjs/common';
+import { ServerGrpc } from '@nestjs/microservices';
+import { join } from 'node:path';
+import type { GrpcSettings } from '../config';
+import { ADMIN_PROTO_FILE, ADMIN_PROTO_LOADER_OPTIONS, ADMIN_PROTO_PACKAGE, PROTO_ROOT } from './admin-proto';
+
+// Larger than any answer the API gives (a page holds at most 100 items); refuses runaway requests.
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The NestJS gRPC server, except that it remembers the port it bound: with port 0 the system picks a
+ * free one, and callers (tests, logs) need to know which. The framework's own server drops it.
+ */
+export class PortReportingGrpcServer extends ServerGrpc {
+  private port: number | undefined;
+
+  constructor(private readonly settings: GrpcSettings) {
+    super({
+      url: `${hostForUrl(settings.host)}:${settings.port}`,
+      package: ADMIN_PROTO_PACKAGE,
+      protoPath: join(PROTO_ROOT, ADMIN_PROTO_FILE),
+      loader: ADMIN_PROTO_LOADER_OPTIONS,
+      // In-flight calls finish on shutdown instead of being cut off.
+      gracefulShutdown: true,
+    });
+  }
+
+  /** The port bound; only once the server listens. */
+  get boundPort(): number {
+    if (this.port === undefined) throw new Error('the gRPC server is not listening yet');
+    return this.port;
+  }
+
+  override async createClient(): Promise<Server> {
+    const server = new Server({
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    });
+    this.port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) =>
+        // grpc-js says only "No address added"; the address tells an operator which setting to fix.
+        error
+          ? reject(new Error(`gRPC admin API cannot listen on ${this.url}: ${error.message}`))
+          : resolve(port),
+      ),
+    );
+    return server;
+  }
+
+  /** Where the server listens, as `host:port`. */
+  describeAddress(): string {
+    return `${hostForUrl(this.settings.host)}:${this.boundPort}`;
+  }
+}
+
+/**
+ * Serves the gRPC admin API next to HTTP (a hybrid application) and returns the server once it
+ * listens. The application closes it with everything else.
+ */
+export async function startGrpcAdminApi(
+  app: INestApplication,
+  settings: GrpcSettings,
+): Promise<PortReportingGrpcServer> {
+  const server = new PortReportingGrpcServer(settings);
+  // inheritAppConfig off: the REST exception filter speaks HTTP; each gRPC controller names its own.
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
+  await app.startAllMicroservices();
+  return server;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
