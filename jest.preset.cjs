@@ -35,6 +35,8 @@ module.exports = function preset(projectDir, { infra = [], ...overrides } = {}) 
     globalTeardown: path.join(root, 'tools/jest/global-teardown.cjs'),
     reporters: ['default', path.join(root, 'tools/jest/summary-reporter.cjs')],
     testTimeout: 60_000,
+    // A leaked client after a failed boot must fail the run, not hang it until CI's time limit.
+    forceExit: true,
     ...overrides,
   };
 };

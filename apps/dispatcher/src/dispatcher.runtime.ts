@@ -69,7 +69,12 @@ export class DispatcherRuntime {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    await producer.connect();
+    try {
+      await producer.connect();
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
     const gates = new EndpointGates(
       {
         maxInFlight: settings.maxInFlightPerEndpoint,
@@ -128,8 +133,6 @@ export class DispatcherRuntime {
       onHandlerError: (error, topic, partition, offset) =>
         logger.error(
           `handling ${topic}/${partition}@${offset} failed, will retry: ${(error as Error).message}`,
-          undefined,
-          'Dispatch',
         ),
     });
     const monitors = [
@@ -141,11 +144,17 @@ export class DispatcherRuntime {
       new UndeliveredAgeMonitor(dataSource, registry, 15_000),
     ];
     this.started = { dataSource, producer, changelog, consumer, sender, gates, attempts, events, monitors };
-    await changelog.start();
-    await changelog.ready;
-    logger.log(`endpoint view loaded (${this.view.size} endpoints)`);
-    await consumer.start();
-    for (const monitor of monitors) monitor.start();
+    try {
+      await changelog.start();
+      await changelog.ready;
+      logger.log(`endpoint view loaded (${this.view.size} endpoints)`);
+      await consumer.start();
+      for (const monitor of monitors) monitor.start();
+    } catch (error) {
+      // A half-started dispatcher must not keep connections open behind a failed boot.
+      await this.stop(0).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Stops consuming, lets in-flight deliveries finish within `graceMs`, and closes connections. */
@@ -154,8 +163,8 @@ export class DispatcherRuntime {
     if (!started) return;
     this.started = undefined;
     await Promise.all(started.monitors.map((monitor) => monitor.stop()));
-    await started.consumer.stop(Math.max(0, graceMs - 2000));
-    await started.changelog.stop();
+    await started.consumer.stop(Math.max(0, graceMs - 2000)).catch(() => undefined);
+    await started.changelog.stop().catch(() => undefined);
     await Promise.allSettled([started.attempts.close(), started.events.close()]);
     started.gates.shutdown();
     await started.sender.close();

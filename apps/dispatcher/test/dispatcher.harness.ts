@@ -75,7 +75,14 @@ export async function startDispatcher(env: Record<string, string> = {}): Promise
     DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8,::1',
     ...env,
   });
-  const service = await bootstrap(config);
+  let service: RunningService;
+  try {
+    service = await bootstrap(config);
+  } catch (error) {
+    await producer.disconnect();
+    await db.drop();
+    throw error;
+  }
   const runtime = service.app.get(DispatcherRuntime);
   const repository = db.dataSource.getRepository(EndpointEntity);
   const knownTenants = new Set<string>();

@@ -23,3 +23,4 @@ export { createIngestProducer, EVENT_TYPE_HEADER, ingestKey } from './ingest.pro
 export type { IngestProducer, IngestProducerOptions, PublishedBatch, PublishResult } from './ingest.producer';
 export { ConsumerLagMonitor } from './consumer-lag.monitor';
 export type { ConsumerLagMonitorOptions } from './consumer-lag.monitor';
+export { retryRetriable } from './retry-retriable';

@@ -1,6 +1,27 @@
 import { declareTopics, ensureTopicsOnCluster } from '@hookline/kafka';
 import { PRESETS } from '@hookline/presets';
+import type { Kafka } from 'kafkajs';
 import { createTestKafka } from './kafka';
+
+// Topics another test process created a moment ago may not have leaders yet.
+async function waitForLeaders(kafka: Kafka, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+      const ready = metadata?.topics.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error('topics have no leaders yet');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 let ensured: Promise<void> | undefined;
 
@@ -17,6 +38,10 @@ export function ensureHooklineTopics(extraRetryDelaysMs: readonly number[] = [])
     for (let attempt = 1; ; attempt += 1) {
       try {
         await ensureTopicsOnCluster(kafka, specs);
+        await waitForLeaders(
+          kafka,
+          specs.map((spec) => spec.name),
+        );
         return;
       } catch (error) {
         // Test files in other processes may be creating the same topics right now.

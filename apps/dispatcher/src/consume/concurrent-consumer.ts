@@ -1,4 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { retryRetriable } from '@hookline/kafka';
 import { OffsetTracker } from './offset-tracker';
 
 /** Handles one message; resolves once its outcome is durable, rejects when it must be tried again. */
@@ -102,15 +103,14 @@ export class ConcurrentConsumer {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const committed = await admin.fetchOffsets({
-        groupId: this.options.groupId,
-        topics: [...this.options.topics],
-      });
+      const committed = await retryRetriable(() =>
+        admin.fetchOffsets({ groupId: this.options.groupId, topics: [...this.options.topics] }),
+      );
       const starts: Array<{ topic: string; partition: number; offset: string }> = [];
       for (const { topic, partitions } of committed) {
         const uncommitted = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
         if (uncommitted.size === 0) continue;
-        for (const end of await admin.fetchTopicOffsets(topic)) {
+        for (const end of await retryRetriable(() => admin.fetchTopicOffsets(topic))) {
           if (uncommitted.has(end.partition))
             starts.push({ topic, partition: end.partition, offset: end.high });
         }

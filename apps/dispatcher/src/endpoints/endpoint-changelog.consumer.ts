@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEndpointChange, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
+import { retryRetriable } from '@hookline/kafka';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { EndpointView } from './endpoint-view';
 
@@ -37,8 +38,9 @@ export class EndpointChangelogConsumer {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(SUBSCRIPTION_CHANGELOG_TOPIC);
-    await admin.disconnect();
+    const offsets = await retryRetriable(() => admin.fetchTopicOffsets(SUBSCRIPTION_CHANGELOG_TOPIC)).finally(
+      () => admin.disconnect(),
+    );
     // Per partition: the offset of the last record present at start-up (-1 when empty).
     const remaining = new Map(
       offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]),
