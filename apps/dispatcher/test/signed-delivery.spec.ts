@@ -114,15 +114,16 @@ describe('signed delivery (real Kafka, Postgres and HTTP receivers)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(receivers.other.requests).toHaveLength(0);
 
-    // Every attempt is recorded, without the customer's credentials.
-    const attempts: Array<{
-      endpoint_id: string;
-      status_code: number;
-      request_headers: Record<string, string>;
-    }> = await harness.db.dataSource.query(
-      `SELECT endpoint_id, status_code, request_headers FROM delivery_attempts WHERE tenant_id = $1`,
-      [TEN_A],
-    );
+    // Every attempt is recorded (in batches, just after the answer), without the customer's credentials.
+    type AttemptRow = { endpoint_id: string; status_code: number; request_headers: Record<string, string> };
+    let attempts: AttemptRow[] = [];
+    for (let deadline = Date.now() + 15_000; attempts.length < 6 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      attempts = await harness.db.dataSource.query(
+        `SELECT endpoint_id, status_code, request_headers FROM delivery_attempts WHERE tenant_id = $1`,
+        [TEN_A],
+      );
+    }
     expect(attempts).toHaveLength(6);
     expect(attempts.every((a) => a.status_code === 200)).toBe(true);
     const createdAttempt = attempts.find((a) => a.endpoint_id === created.id);

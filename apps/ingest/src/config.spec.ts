@@ -1,24 +1,65 @@
 import { ConfigError } from '@hookline/config';
 import { loadConfig } from './config';
 
+function problemKeys(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((problem) => problem.split(':')[0]).sort();
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('ingest config', () => {
-  it('defaults to port 3001 and client id hookline-ingest', () => {
+  it('defaults to port 3001, client id hookline-ingest and the documented intake limits', () => {
     const config = loadConfig({});
     expect(config.service).toBe('ingest');
     expect(config.http.port).toBe(3001);
     expect(config.kafka.clientId).toBe('hookline-ingest');
+    expect(config.intake).toEqual({
+      maxBatch: 500,
+      maxBodyBytes: 262_144,
+      idempotencyTtlMs: 24 * 3_600_000,
+      idempotencyWaitMs: 30_000,
+    });
+    expect(config.consumer).toEqual({ enabled: true, groupId: 'hookline-ingest' });
+    expect(config.auth).toEqual({ cacheTtlMs: 5_000 });
+  });
+
+  it('reads its own keys', () => {
+    const config = loadConfig({
+      INGEST_MAX_BATCH: '100',
+      INGEST_MAX_BODY_BYTES: '65536',
+      INGEST_IDEMPOTENCY_TTL: '2h',
+      INGEST_IDEMPOTENCY_WAIT: '5s',
+      INGEST_CONSUMER_ENABLED: 'false',
+      INGEST_CONSUMER_GROUP: 'ingest-eu',
+      API_KEY_CACHE_TTL: '30s',
+    });
+    expect(config.intake).toEqual({
+      maxBatch: 100,
+      maxBodyBytes: 65_536,
+      idempotencyTtlMs: 2 * 3_600_000,
+      idempotencyWaitMs: 5_000,
+    });
+    expect(config.consumer).toEqual({ enabled: false, groupId: 'ingest-eu' });
+    expect(config.auth.cacheTtlMs).toBe(30_000);
   });
 
   it('names every bad key in one error', () => {
-    const env = { PORT: 'http', LOG_LEVEL: 'loud', HOOKLINE_PRESET: 'nope', DATABASE_URL: 'not a url' };
-    let thrown: unknown;
-    try {
-      loadConfig(env);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    const keys = (thrown as ConfigError).problems.map((problem) => problem.split(':')[0]);
-    expect(keys.sort()).toEqual(Object.keys(env).sort());
+    const env = {
+      PORT: 'http',
+      LOG_LEVEL: 'loud',
+      HOOKLINE_PRESET: 'nope',
+      DATABASE_URL: 'not a url',
+      INGEST_MAX_BATCH: '0',
+      INGEST_MAX_BODY_BYTES: '10mb',
+      INGEST_IDEMPOTENCY_TTL: '5s',
+      INGEST_IDEMPOTENCY_WAIT: 'forever',
+      INGEST_CONSUMER_ENABLED: 'sometimes',
+      API_KEY_CACHE_TTL: 'soon',
+    };
+    expect(problemKeys(env)).toEqual(Object.keys(env).sort());
   });
 });

@@ -19,7 +19,7 @@ export {
   ensureTopicsOnCluster,
 } from './ensure-topics';
 export type { ConfigChange, EnsureTopicsReport, TopicAdmin, TopicChange, TopicDrift } from './ensure-topics';
-export { createIngestProducer, EVENT_TYPE_HEADER, ingestKey } from './ingest.producer';
+export { createIngestProducer, EVENT_TYPE_HEADER, ingestKey, TENANT_ID_HEADER } from './ingest.producer';
 export type { IngestProducer, IngestProducerOptions, PublishedBatch, PublishResult } from './ingest.producer';
 export { ConsumerLagMonitor } from './consumer-lag.monitor';
 export type { ConsumerLagMonitorOptions } from './consumer-lag.monitor';

@@ -25,30 +25,35 @@ export interface IngestProducer {
 /** Settings of an ingest producer. */
 export interface IngestProducerOptions {
   /**
-   * Prefixes every record key, so a producer shared by several tenants keeps each tenant's subjects
-   * apart; leave unset for a single-tenant deployment.
+   * Tenant that owns every event this producer sends. Ingest refuses events without one (they go to
+   * the invalid topic), and the tenant prefixes every record key so tenants never share a key.
    */
-  tenantId?: string;
+  tenantId: string;
 }
 
 /** Header carrying the event type, so consumers can route without parsing the body. */
 export const EVENT_TYPE_HEADER = 'hookline-event-type';
 
+/** Header naming the tenant an event belongs to; ingest reads it before trusting anything else. */
+export const TENANT_ID_HEADER = 'hookline-tenant-id';
+
 /**
- * Record key of a raw event: its subject (or `data.id`), optionally prefixed by the tenant. Events
- * with the same key land on the same partition and therefore keep their order.
+ * Record key of a raw event: the tenant, then its subject (or `data.id`). Events with the same key
+ * land on the same partition and therefore keep their order.
  */
-export function ingestKey(event: RawEvent, tenantId?: string): string | null {
+export function ingestKey(event: RawEvent, tenantId: string): string {
   const subject = event.subject ?? (typeof event.data?.id === 'string' ? event.data.id : undefined);
-  if (subject === undefined) return tenantId ?? null;
-  return tenantId === undefined ? subject : `${tenantId}:${subject}`;
+  return subject === undefined ? tenantId : `${tenantId}:${subject}`;
 }
 
 /**
  * Creates a producer to the ingest topic: acks from all in-sync replicas, idempotent (a retried send
  * is not duplicated) and one request in flight, so a retry can never overtake an earlier batch.
  */
-export function createIngestProducer(kafka: Kafka, options: IngestProducerOptions = {}): IngestProducer {
+export function createIngestProducer(kafka: Kafka, options: IngestProducerOptions): IngestProducer {
+  if (typeof options?.tenantId !== 'string' || options.tenantId.trim() === '') {
+    throw new TypeError('createIngestProducer needs the tenantId that owns the events');
+  }
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -63,7 +68,11 @@ export function createIngestProducer(kafka: Kafka, options: IngestProducerOption
     const messages: Message[] = events.map((event) => ({
       key: ingestKey(event, options.tenantId),
       value: JSON.stringify(event),
-      headers: { 'content-type': 'application/json', [EVENT_TYPE_HEADER]: event.type },
+      headers: {
+        'content-type': 'application/json',
+        [EVENT_TYPE_HEADER]: event.type,
+        [TENANT_ID_HEADER]: options.tenantId,
+      },
     }));
     const metadata = await producer.send({ topic: INGEST_TOPIC, acks: -1, messages });
     return {

@@ -128,13 +128,14 @@ export class ConcurrentConsumer {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     for (const state of this.partitions.values()) [...state.waiters].forEach((wake) => wake());
-    await this.consumer.stop();
     await Promise.race([
       Promise.allSettled([...this.inFlight]),
       new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
     ]);
     if (this.commitTimer) clearInterval(this.commitTimer);
+    // Commit while still a member: once the consumer has stopped it can no longer commit.
     await this.commit();
+    await this.consumer.stop();
     await this.consumer.disconnect();
   }
 

@@ -6,6 +6,9 @@ import type { DeliveryStatus } from '../delivery-status';
 @Index('idx_deliveries_endpoint_created', ['endpointId', 'createdAt'])
 @Index('idx_deliveries_tenant_status_created', ['tenantId', 'status', 'createdAt'])
 @Index('idx_deliveries_event', ['eventId'])
+@Index('idx_deliveries_undelivered_created', ['createdAt'], {
+  where: "status IN ('pending', 'awaiting_retry')",
+})
 @Check('ck_deliveries_status', `status IN ('pending', 'succeeded', 'awaiting_retry', 'failed', 'skipped')`)
 @Check('ck_deliveries_attempt_count', `attempt_count >= 0`)
 export class DeliveryEntity {

@@ -17,6 +17,13 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'request_hash', type: 'text' })
   requestHash!: string;
 
+  /**
+   * The answer the key's request first received (event ids, `created`), replayed to every repeat;
+   * null for keys claimed without one.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  response!: Record<string, unknown> | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
