@@ -69,6 +69,10 @@ describe('npm start', () => {
   });
 
   it('brings up all four services with health, readiness and metrics, and Ctrl-C stops them and the broker', async () => {
+    // What `npm start` printed, shown when a step times out.
+    const explain = (error: unknown): never => {
+      throw new Error(`${(error as Error).message}\n--- npm start printed ---\n${output.slice(-4000)}`);
+    };
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;
     const env: NodeJS.ProcessEnv = {
@@ -88,12 +92,12 @@ describe('npm start', () => {
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
 
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + 240_000;
     for (const [name, port] of Object.entries(SERVICES)) {
       const base = `http://127.0.0.1:${port}`;
-      await expect(waitFor(`${base}/healthz`, deadline).then((r) => r.status)).resolves.toBe(200);
-      await expect(waitFor(`${base}/readyz`, deadline).then((r) => r.status)).resolves.toBe(200);
-      const metrics = await (await waitFor(`${base}/metrics`, deadline)).text();
+      expect((await waitFor(`${base}/healthz`, deadline).catch(explain)).status).toBe(200);
+      expect((await waitFor(`${base}/readyz`, deadline).catch(explain)).status).toBe(200);
+      const metrics = await (await waitFor(`${base}/metrics`, deadline).catch(explain)).text();
       expect(metrics).toContain(`service="${name}"`);
     }
 
@@ -109,5 +113,5 @@ describe('npm start', () => {
     expect(brokerPid).toBeGreaterThan(0);
     expect(processAlive(brokerPid as number)).toBe(false);
     await expect(portOpen(KAFKA_PORT)).resolves.toBe(false);
-  });
+  }, 300_000);
 });
