@@ -23,7 +23,7 @@ import {
  * the dispatcher is SIGKILLed in the middle of the stream and restarted. Every subscribed receiver
  * must still get every event, signed so the pages' receiver code and `standardwebhooks` verify it.
  */
-const KAFKA_PORT = 43292;
+const KAFKA_PORT = 31292;
 const ADMIN = 'e2e-admin-token-0123456789abcdef';
 const PAGE_SECRET = 'your-webhook-secret';
 

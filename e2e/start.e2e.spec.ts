@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 
 const root = join(__dirname, '..');
-const SERVICES = { ingest: 43101, subscription: 43102, dispatcher: 43103, 'retry-scheduler': 43104 } as const;
-const KAFKA_PORT = 43192;
+const SERVICES = { ingest: 31101, subscription: 31102, dispatcher: 31103, 'retry-scheduler': 31104 } as const;
+const KAFKA_PORT = 31192;
 
 async function waitFor(url: string, deadline: number): Promise<Response> {
   let last: unknown;
@@ -77,7 +77,7 @@ describe('npm start', () => {
     url.pathname = `/${database}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      SUBSCRIPTION_GRPC_PORT: '43105',
+      SUBSCRIPTION_GRPC_PORT: '31105',
       DATABASE_URL: url.toString(),
       HOOKLINE_KAFKA_PORT: String(KAFKA_PORT),
     };

@@ -35,7 +35,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 try {
   const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', HOOKLINE_TEST_SUMMARY: summaryFile };
   if (!env.KAFKA_BROKERS) {
-    const kafka = await startKafka({ port: Number(env.HOOKLINE_TEST_KAFKA_PORT || 39092), fresh: true });
+    const kafka = await startKafka({ port: Number(env.HOOKLINE_TEST_KAFKA_PORT || 31092), fresh: true });
     started.push(kafka);
     env.KAFKA_BROKERS = kafka.brokers;
   }

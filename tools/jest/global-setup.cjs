@@ -7,7 +7,7 @@ module.exports = async function globalSetup(_globalConfig, projectConfig) {
   const started = [];
   if (needs.has('kafka') && !process.env.KAFKA_BROKERS) {
     const { startKafka } = require('../infra/kafka.cjs');
-    const port = Number(process.env.HOOKLINE_TEST_KAFKA_PORT || 39092);
+    const port = Number(process.env.HOOKLINE_TEST_KAFKA_PORT || 31092);
     const kafka = await startKafka({ port, fresh: true });
     process.env.KAFKA_BROKERS = kafka.brokers;
     started.push(kafka);

@@ -1,28 +1,29 @@
-import type { RunningService } from '@hookline/observability';
-import { loadConfig } from '../src/config';
-import { bootstrap } from '../src/main';
+import { type RetrySchedulerHarness, startRetryScheduler } from './retry-scheduler.harness';
 
 describe('retry-scheduler service boot', () => {
-  let service: RunningService;
+  let scheduler: RetrySchedulerHarness;
 
   beforeAll(async () => {
-    const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: process.env.DATABASE_URL };
-    service = await bootstrap(loadConfig({ ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error' }));
+    // A tier of its own: no other test's retries are handed on from here.
+    scheduler = await startRetryScheduler({ HOOKLINE_RETRY_SCHEDULE: '1009ms' });
   });
   afterAll(async () => {
-    await service?.close();
+    await scheduler?.close();
   });
 
   it('is alive, ready and exposes its metrics labelled service="retry-scheduler"', async () => {
-    const healthz = await fetch(`${service.url}/healthz`);
+    const { url } = scheduler.service;
+    const healthz = await fetch(`${url}/healthz`);
     expect([healthz.status, await healthz.json()]).toEqual([200, { status: 'ok' }]);
 
-    const readyz = await fetch(`${service.url}/readyz`);
+    const readyz = await fetch(`${url}/readyz`);
     expect(await readyz.json()).toMatchObject({ status: 'ready' });
     expect(readyz.status).toBe(200);
 
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const metrics = await scheduler.metrics();
     expect(metrics).toMatch(/^process_cpu_user_seconds_total\{service="retry-scheduler"\} \d/m);
     expect(metrics).toMatch(/^hookline_ready\{dependency="kafka",service="retry-scheduler"\} 1$/m);
+    expect(metrics).toContain('# TYPE hookline_retries_due_total counter');
+    expect(metrics).toContain('# TYPE hookline_retry_tier_lag_seconds histogram');
   });
 });

@@ -38,3 +38,4 @@ export {
 export { BatchWriter, type BatchWriterOptions } from './repositories/batch-writer';
 export { BatchingEventRecorder, type EventRecord } from './repositories/batching-event-recorder';
 export { endpointSnapshot } from './repositories/endpoint-snapshot';
+export { disableEndpoint, type EndpointDisableOutcome } from './repositories/endpoint-disable.repository';

@@ -149,16 +149,17 @@ export class DeliverAttempt {
           this.count('failed', status);
           return 'failed';
         }
-        await Promise.all([
-          this.retries.schedule(
-            ref,
-            decision.attempt,
-            decision.delayMs,
-            decision.tierDelayMs,
-            outcome.reason,
-          ),
-          record('awaiting_retry', new Date(finishedAt.getTime() + decision.delayMs)),
-        ]);
+        // Recorded before the retry is parked: if parking fails the message is handled again and
+        // re-recording the attempt changes nothing, whereas a retry parked for an attempt whose
+        // recording failed would run alongside the one parked when the message is handled again.
+        await record('awaiting_retry', new Date(finishedAt.getTime() + decision.delayMs));
+        await this.retries.schedule(
+          ref,
+          decision.attempt,
+          decision.delayMs,
+          decision.tierDelayMs,
+          outcome.reason,
+        );
         this.count('retry', status);
         return 'retry-scheduled';
       }

@@ -1,0 +1,87 @@
+# syntax=docker/dockerfile:1
+#
+# The Hookline services, built once and shipped as one slim image per service:
+#
+#   docker build --target ingest          -t hookline/ingest .
+#   docker build --target subscription    -t hookline/subscription .
+#   docker build --target dispatcher      -t hookline/dispatcher .
+#   docker build --target retry-scheduler -t hookline/retry-scheduler .
+#
+# All four share every layer but the last, and each also carries the one-off commands
+# `node scripts/migrate.mjs up` (database migrations) and `node scripts/topics.mjs` (Kafka topics).
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- Package manifests only, so the dependency layers below are rebuilt only when they change.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY package.json package-lock.json .npmrc ./
+COPY libs libs
+RUN mkdir -p /manifests \
+ && cp package.json package-lock.json .npmrc /manifests/ \
+ && for lib in libs/*/; do mkdir -p "/manifests/${lib}" && cp "${lib}package.json" "/manifests/${lib}"; done
+
+# --- Compile the libraries and the four services with the full toolchain.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+ENV NX_DAEMON=false NX_NO_CLOUD=true
+COPY --from=manifests /manifests/ ./
+# `npm install` with the lock file installs exactly the locked versions, like `npm ci`, but also
+# accepts a lock file that lists only one platform's optional native binaries.
+RUN npm install --no-audit --no-fund
+COPY nx.json tsconfig.base.json ./
+COPY libs libs
+COPY apps apps
+# What runs: each built project's dist/ and package.json, plus the .proto files the gRPC server loads
+# at run time. The test helpers (libs/testing) stay behind.
+RUN npx nx run-many -t build -p ingest,subscription,dispatcher,retry-scheduler --outputStyle=static \
+ && mkdir -p /out \
+ && for project in libs/* apps/*; do \
+      if [ "${project}" = libs/testing ] || [ ! -d "${project}/dist" ]; then continue; fi; \
+      mkdir -p "/out/${project}" && cp -R "${project}/dist" "/out/${project}/"; \
+      if [ -f "${project}/package.json" ]; then cp "${project}/package.json" "/out/${project}/"; fi; \
+      if [ -d "${project}/proto" ]; then cp -R "${project}/proto" "/out/${project}/"; fi; \
+    done
+
+# --- Production dependencies only; no install scripts run, none of them needs one.
+FROM ${NODE_IMAGE} AS production-deps
+WORKDIR /app
+COPY --from=manifests /manifests/ ./
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# --- What every service image holds: compiled code, production dependencies, the one-off scripts.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    NODE_OPTIONS="--enable-source-maps --disable-warning=TimeoutNegativeWarning"
+WORKDIR /app
+COPY --from=production-deps /app/package.json ./
+COPY --from=production-deps /app/node_modules ./node_modules
+COPY --from=build /out/ ./
+COPY scripts/migrate.mjs scripts/topics.mjs ./scripts/
+COPY tools/infra/postgres.cjs ./tools/infra/
+COPY deploy/docker/healthcheck.mjs ./deploy/docker/
+# The code stays owned by root and read-only to the service; it runs as the image's `node` user.
+USER 1000:1000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "deploy/docker/healthcheck.mjs"]
+STOPSIGNAL SIGTERM
+
+FROM runtime AS ingest
+ENV PORT=3001
+EXPOSE 3001
+CMD ["node", "apps/ingest/dist/main.js"]
+
+FROM runtime AS subscription
+ENV PORT=3002
+EXPOSE 3002 50051
+CMD ["node", "apps/subscription/dist/main.js"]
+
+FROM runtime AS dispatcher
+ENV PORT=3003
+EXPOSE 3003
+CMD ["node", "apps/dispatcher/dist/main.js"]
+
+FROM runtime AS retry-scheduler
+ENV PORT=3004
+EXPOSE 3004
+CMD ["node", "apps/retry-scheduler/dist/main.js"]

@@ -1,0 +1,103 @@
+import { delayLabel, retryTierTopic } from '@hookline/events';
+import { ConsumerLagMonitor, createKafka } from '@hookline/kafka';
+import { createDataSource, disableEndpoint } from '@hookline/persistence';
+import { retryTiers } from '@hookline/presets';
+import type { LoggerService } from '@nestjs/common';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { RetrySchedulerConfig } from './config';
+import { SustainedFailureSweep } from './endpoints/sustained-failure.sweep';
+import { DeliveryHandoff } from './retry/delivery.handoff';
+import { RetrySchedulerMetrics } from './retry/retry-scheduler.metrics';
+import { TierConsumer } from './retry/tier.consumer';
+
+/** The tier topics of a schedule, with their labels (`hookline.retry.5m` → `5m`). */
+export function tierTopics(config: RetrySchedulerConfig): Map<string, string> {
+  return new Map(
+    retryTiers(config.preset.retry).map((delayMs) => [retryTierTopic(delayMs), delayLabel(delayMs)]),
+  );
+}
+
+/**
+ * Builds the retry scheduler from its parts and runs it: the tier consumer that hands due retries
+ * back to the dispatcher, the sweep that disables endpoints failing for days, and the tier backlog
+ * gauge. Stopping reverses that.
+ */
+export class RetrySchedulerRuntime {
+  private readonly kafka: Kafka;
+  private started?: {
+    dataSource: DataSource;
+    producer: Producer;
+    tiers: TierConsumer;
+    sweep?: SustainedFailureSweep;
+    backlog: ConsumerLagMonitor;
+  };
+
+  constructor(private readonly config: RetrySchedulerConfig) {
+    this.kafka = createKafka(config.kafka);
+  }
+
+  /** Connects everything and starts consuming the tiers. */
+  async start(registry: Registry, logger: LoggerService): Promise<void> {
+    const { config } = this;
+    const metrics = new RetrySchedulerMetrics(registry);
+    const dataSource = createDataSource(config.database);
+    await dataSource.initialize();
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const labels = tierTopics(config);
+    const tiers = new TierConsumer(this.kafka, new DeliveryHandoff(producer, metrics, labels), {
+      groupId: config.groupId,
+      topics: [...labels.keys()],
+      initialOffset: config.initialOffset,
+      partitionsConcurrently: config.partitionsConcurrently,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      onReleaseError: (error, topic, partition) =>
+        logger.error(
+          `handing on due retries of ${topic}/${partition} failed, will retry: ${(error as Error).message}`,
+        ),
+    });
+    const backlog = new ConsumerLagMonitor(this.kafka, registry, {
+      groupId: config.groupId,
+      topics: [...labels.keys()],
+      intervalMs: config.backlogIntervalMs,
+    });
+    const auto = config.autoDisable;
+    const sweep = auto.enabled
+      ? new SustainedFailureSweep(
+          dataSource,
+          (endpointId, reason) => disableEndpoint(dataSource, producer, endpointId, reason),
+          auto,
+          auto.sweepIntervalMs,
+          metrics,
+          {
+            log: (message) => logger.log(message),
+            error: (message) => logger.error(message),
+          },
+        )
+      : undefined;
+    this.started = { dataSource, producer, tiers, backlog, ...(sweep ? { sweep } : {}) };
+    await tiers.start();
+    logger.log(`consuming retry tiers ${[...labels.values()].join(', ')}`);
+    backlog.start();
+    sweep?.start();
+  }
+
+  /** Stops consuming and sweeping, and closes connections. */
+  async stop(): Promise<void> {
+    const started = this.started;
+    if (!started) return;
+    this.started = undefined;
+    await started.sweep?.stop();
+    await started.backlog.stop();
+    await started.tiers.stop();
+    await started.producer.disconnect();
+    await started.dataSource.destroy();
+  }
+}
