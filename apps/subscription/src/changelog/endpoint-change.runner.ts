@@ -1,10 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { EndpointEntity } from '@hookline/persistence';
+import { EndpointEntity, endpointSnapshot as toEndpointSnapshot } from '@hookline/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { UnavailableError } from '../errors/domain.errors';
 import { PublishFailedError } from '../kafka/kafka.publisher';
 import { EndpointChangelogWriter } from './endpoint-changelog.writer';
-import { toEndpointSnapshot } from './endpoint-snapshot';
 
 /** What a change did to its endpoint, and so what the changelog must say. */
 export type EndpointChange =

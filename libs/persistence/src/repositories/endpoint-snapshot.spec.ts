@@ -1,5 +1,5 @@
-import { EndpointEntity } from '@hookline/persistence';
-import { toEndpointSnapshot } from './endpoint-snapshot';
+import { EndpointEntity } from '../entities/endpoint.entity';
+import { endpointSnapshot as toEndpointSnapshot } from './endpoint-snapshot';
 
 function endpoint(overrides: Partial<EndpointEntity> = {}): EndpointEntity {
   return Object.assign(new EndpointEntity(), {
