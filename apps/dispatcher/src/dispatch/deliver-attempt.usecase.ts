@@ -69,32 +69,20 @@ export class DeliverAttempt {
   async execute(request: AttemptRequest): Promise<AttemptSettlement> {
     const { endpoint } = request;
     const ref = { ...request, endpointId: endpoint.id };
-    const now = this.now();
-    const secrets = endpoint.secrets
-      .filter((s) => s.expiresAt === undefined || s.expiresAt > now)
-      .map((s) => s.secret);
-    const headers = buildDeliveryHeaders({
-      brand: this.preset.brand,
-      schemes: this.preset.signatureSchemes,
-      eventId: request.eventId,
-      eventType: request.eventType,
-      deliveryId: request.deliveryId,
-      body: request.body,
-      secrets: secrets.length > 0 ? secrets : [endpoint.secrets[0].secret],
-      customHeaders: endpoint.headers,
-      timestampSec: Math.floor(now / 1000),
-    });
-    const startedAt = new Date();
-    const gated = await this.gates.for(endpoint.id).run(
-      () =>
-        this.sender.send({
-          url: endpoint.url,
-          headers,
-          body: request.body,
-          timeoutMs: this.preset.attemptTimeoutMs,
-        }),
-      countsAgainstBreaker,
-    );
+    // Signed when a slot is free, not when queued: a request that waited behind a slow endpoint
+    // must still carry a fresh webhook-timestamp, or receivers would reject it as a replay.
+    let headers: Record<string, string> = {};
+    let startedAt = new Date();
+    const gated = await this.gates.for(endpoint.id).run(() => {
+      startedAt = new Date();
+      headers = this.sign(request);
+      return this.sender.send({
+        url: endpoint.url,
+        headers,
+        body: request.body,
+        timeoutMs: this.preset.attemptTimeoutMs,
+      });
+    }, countsAgainstBreaker);
     if (gated.kind !== 'ran') {
       // Not an attempt: the endpoint was not called, so the same attempt number is tried later.
       const reason =
@@ -164,6 +152,25 @@ export class DeliverAttempt {
         return 'retry-scheduled';
       }
     }
+  }
+
+  private sign(request: AttemptRequest): Record<string, string> {
+    const { endpoint } = request;
+    const now = this.now();
+    const secrets = endpoint.secrets
+      .filter((s) => s.expiresAt === undefined || s.expiresAt > now)
+      .map((s) => s.secret);
+    return buildDeliveryHeaders({
+      brand: this.preset.brand,
+      schemes: this.preset.signatureSchemes,
+      eventId: request.eventId,
+      eventType: request.eventType,
+      deliveryId: request.deliveryId,
+      body: request.body,
+      secrets: secrets.length > 0 ? secrets : [endpoint.secrets[0].secret],
+      customHeaders: endpoint.headers,
+      timestampSec: Math.floor(now / 1000),
+    });
   }
 
   private count(outcome: AttemptMetricOutcome, status: number | null): void {
