@@ -153,6 +153,7 @@ async function setUpBullmq(report, receivers) {
     redisPersistence: facts.persistence,
   };
   const bullmq = await startBullmq({ redis, tag });
+  stopLater(() => bullmq.stop());
   return contestant(bullmq, receivers, {
     processes: (system, scope) => [...bullmq.processesOf(scope), { name: 'redis-server', pid: facts.pid }],
     isolation: profile.bullmqIsolation,

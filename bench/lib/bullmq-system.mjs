@@ -27,6 +27,13 @@ export async function startBullmq({ redis, tag }) {
   const prefix = `hookline-bench-${tag}`;
   let tuning = { workers: 1, concurrency: 64 };
   let seq = 0;
+  const open = new Set();
+  const teardown = async (scope) => {
+    open.delete(scope);
+    await Promise.all(scope.workers.map((worker) => worker.stop()));
+    await scope.queue.obliterate({ force: true });
+    await scope.queue.close();
+  };
 
   return {
     name: 'bullmq',
@@ -61,7 +68,9 @@ export async function startBullmq({ redis, tag }) {
           }),
         );
       }
-      return { queue, workers, endpoints: [] };
+      const scope = { queue, workers, endpoints: [] };
+      open.add(scope);
+      return scope;
     },
     async addEndpoints(scope, specs) {
       const created = specs.map((spec) => ({
@@ -74,11 +83,7 @@ export async function startBullmq({ redis, tag }) {
       return created;
     },
     /** Stops the workers and deletes the queue with whatever it still holds (retries, slow jobs). */
-    async removeEndpoints(scope) {
-      await Promise.all(scope.workers.map((worker) => worker.stop()));
-      await scope.queue.obliterate({ force: true });
-      await scope.queue.close();
-    },
+    removeEndpoints: (scope) => teardown(scope),
     /** Renders `count` events and enqueues one delivery job per event and endpoint in one `addBulk`. */
     async submit(scope, count) {
       const jobs = [];
@@ -112,6 +117,9 @@ export async function startBullmq({ redis, tag }) {
     processesOf(scope) {
       return scope.workers.map((worker, i) => ({ name: `bullmq-worker-${i + 1}`, pid: worker.pid }));
     },
-    async stop() {},
+    /** Tears down every queue still open (an interrupted run leaves nothing behind in Redis). */
+    async stop() {
+      await Promise.allSettled([...open].map(teardown));
+    },
   };
 }
