@@ -38,6 +38,7 @@ export class DispatcherRuntime {
     attempts: BatchingAttemptRecorder;
     events: BatchingEventRecorder;
     monitors: Array<{ start(): void; stop(): Promise<void> }>;
+    retries: RetryHandoff;
   };
   private changelog?: EndpointChangelogConsumer;
 
@@ -108,11 +109,12 @@ export class DispatcherRuntime {
     });
     const attempts = new BatchingAttemptRecorder(dataSource, recordOptions('delivery_attempts'));
     const events = new BatchingEventRecorder(dataSource, recordOptions('events'));
+    const retries = new RetryHandoff(producer, dataSource, metrics);
     const deliver = new DeliverAttempt(
       sender,
       gates,
       attempts,
-      new RetryHandoff(producer, dataSource, metrics),
+      retries,
       new EndpointDisabler(dataSource, producer, this.view, metrics),
       config.preset,
       { maxRetryAfterMs: settings.maxRetryAfterMs, deferDelayMs: settings.deferDelayMs },
@@ -143,7 +145,18 @@ export class DispatcherRuntime {
       }),
       new UndeliveredAgeMonitor(dataSource, registry, 15_000),
     ];
-    this.started = { dataSource, producer, changelog, consumer, sender, gates, attempts, events, monitors };
+    this.started = {
+      dataSource,
+      producer,
+      changelog,
+      consumer,
+      sender,
+      gates,
+      attempts,
+      events,
+      monitors,
+      retries,
+    };
     try {
       await changelog.start();
       await changelog.ready;
@@ -165,7 +178,7 @@ export class DispatcherRuntime {
     await Promise.all(started.monitors.map((monitor) => monitor.stop()));
     await started.consumer.stop(Math.max(0, graceMs - 2000)).catch(() => undefined);
     await started.changelog.stop().catch(() => undefined);
-    await Promise.allSettled([started.attempts.close(), started.events.close()]);
+    await Promise.allSettled([started.attempts.close(), started.events.close(), started.retries.close()]);
     started.gates.shutdown();
     await started.sender.close();
     await started.producer.disconnect();

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HmacKeyCache } from './hmac-key.cache';
 import { sha256HexKey } from './signing-secret';
+
+const keys = new HmacKeyCache(sha256HexKey);
 
 /**
  * The reference pages' scheme: `X-<Brand>-Signature: sha256=<hex HMAC-SHA256(body)>`. It signs the
@@ -45,5 +48,5 @@ export function verifySha256Hex(
 }
 
 function digest(body: Uint8Array, secret: string): Buffer {
-  return createHmac('sha256', sha256HexKey(secret)).update(body).digest();
+  return createHmac('sha256', keys.get(secret)).update(body).digest();
 }

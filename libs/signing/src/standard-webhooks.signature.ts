@@ -1,5 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { HmacKeyCache } from './hmac-key.cache';
 import { standardWebhooksKey } from './signing-secret';
+
+const keys = new HmacKeyCache(standardWebhooksKey);
 
 /**
  * Standard Webhooks symmetric signatures: `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`
@@ -47,8 +50,7 @@ export function signStandardWebhooks(message: StandardWebhooksMessage): Standard
   }
   if (secrets.length === 0) throw new TypeError('at least one secret is required');
   const signatures = secrets.map(
-    (secret) =>
-      `${VERSION},${digest(standardWebhooksKey(secret), id, String(timestamp), body).toString('base64')}`,
+    (secret) => `${VERSION},${digest(keys.get(secret), id, String(timestamp), body).toString('base64')}`,
   );
   return {
     'webhook-id': id,
@@ -114,13 +116,13 @@ export function verifyStandardWebhooks(
   if (provided.length === 0) return { ok: false, reason: 'bad-signature' };
 
   for (const [secretIndex, secret] of secrets.entries()) {
-    const expected = digest(standardWebhooksKey(secret), id, timestamp, body);
+    const expected = digest(keys.get(secret), id, timestamp, body);
     if (provided.some((candidate) => timingSafeEqual(candidate, expected))) return { ok: true, secretIndex };
   }
   return { ok: false, reason: 'bad-signature' };
 }
 
-function digest(key: Buffer, id: string, timestamp: string, body: Uint8Array): Buffer {
+function digest(key: KeyObject, id: string, timestamp: string, body: Uint8Array): Buffer {
   return createHmac('sha256', key).update(`${id}.${timestamp}.`, 'utf8').update(body).digest();
 }
 

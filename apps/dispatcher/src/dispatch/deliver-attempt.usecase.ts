@@ -65,8 +65,23 @@ export class DeliverAttempt {
 
   private readonly deferTierMs: number;
 
+  // Attempts this process already settled. A message whose handling failed part way (say a
+  // database hiccup after some of its deliveries went out) is handled again; without this its
+  // delivered attempts would be sent a second time.
+  private readonly settled = new Map<string, AttemptSettlement>();
+
   /** Makes the attempt; resolves once its outcome is durable. */
   async execute(request: AttemptRequest): Promise<AttemptSettlement> {
+    const key = `${request.deliveryId}#${request.attempt}`;
+    const known = this.settled.get(key);
+    if (known !== undefined && known !== 'deferred') return known;
+    const settlement = await this.attempt(request);
+    if (this.settled.size >= 100_000) this.settled.clear();
+    this.settled.set(key, settlement);
+    return settlement;
+  }
+
+  private async attempt(request: AttemptRequest): Promise<AttemptSettlement> {
     const { endpoint } = request;
     const ref = { ...request, endpointId: endpoint.id };
     // Signed when a slot is free, not when queued: a request that waited behind a slow endpoint
