@@ -72,6 +72,16 @@ class FakeClusterAdmin implements TopicAdmin {
     };
   }
 
+  async fetchTopicOffsets(topic: string) {
+    this.calls.push('fetchTopicOffsets');
+    return Array.from({ length: this.get(topic).partitions }, (_, partition) => ({
+      partition,
+      offset: '0',
+      high: '0',
+      low: '0',
+    }));
+  }
+
   async describeConfigs(
     options: Parameters<TopicAdmin['describeConfigs']>[0],
   ): Promise<DescribeConfigResponse> {

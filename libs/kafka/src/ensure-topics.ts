@@ -8,6 +8,7 @@ export type TopicAdmin = Pick<
   | 'createTopics'
   | 'createPartitions'
   | 'fetchTopicMetadata'
+  | 'fetchTopicOffsets'
   | 'describeConfigs'
   | 'alterConfigs'
 >;
@@ -240,11 +241,19 @@ async function waitForConfigs(admin: TopicAdmin, specs: readonly TopicSpec[]): P
 export const PROPAGATION_WAIT_MS = 30_000;
 
 // Errors a broker answers while a just-created topic is still propagating through its metadata.
-const PROPAGATING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const PROPAGATING = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+]);
 
 /**
- * Waits until every partition of `topics` has a leader, so that producers and consumers started right
- * after `ensureTopics` find the topics ready.
+ * Waits until every partition of `topics` has a leader that serves it, so that producers and
+ * consumers started right after `ensureTopics` find the topics ready. Metadata naming a leader is
+ * not enough: a busy KRaft broker publishes the new leadership in its metadata a moment before its
+ * log layer takes the partition on, and answers "not the leader" to produce requests meanwhile.
+ * Listing the partitions' offsets goes to the leader itself, so its success is the real signal.
  */
 async function waitForLeaders(
   admin: TopicAdmin,
@@ -262,7 +271,10 @@ async function waitForLeaders(
         const partitions = byName.get(topic.name) ?? [];
         return partitions.length < topic.partitions || partitions.some((partition) => partition.leader < 0);
       });
-      if (notReady.length === 0) return;
+      if (notReady.length === 0) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic.name);
+        return;
+      }
       pending = `no leader yet for ${notReady.map((topic) => topic.name).join(', ')}`;
     } catch (error) {
       if (!PROPAGATING.has(errorType(error))) throw error;

@@ -1,9 +1,9 @@
 import { declareTopics, ensureTopicsOnCluster } from '@hookline/kafka';
 import { PRESETS } from '@hookline/presets';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { createTestKafka } from './kafka';
 
-// Topics another test process created a moment ago may not have leaders yet.
+// Topics another test process created a moment ago may not have leaders, or leaders serving them, yet.
 async function waitForLeaders(kafka: Kafka, topics: string[], timeoutMs = 30_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -14,12 +14,22 @@ async function waitForLeaders(kafka: Kafka, topics: string[], timeoutMs = 30_000
       const ready = metadata?.topics.every(
         (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
       );
-      if (ready) return;
+      // Listing offsets goes to each partition's leader: it succeeds only once the leader serves it.
+      if (ready && (await servedByLeaders(admin, topics))) return;
       if (Date.now() > deadline) throw new Error('topics have no leaders yet');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function servedByLeaders(admin: Admin, topics: string[]): Promise<boolean> {
+  try {
+    for (const topic of topics) await admin.fetchTopicOffsets(topic);
+    return true;
+  } catch {
+    return false;
   }
 }
 
