@@ -18,6 +18,8 @@ export interface DeliverySettings {
   readonly maxInFlightPerEndpoint: number;
   /** Requests waiting for one endpoint at most; beyond that they are deferred to the retry path. */
   readonly maxQueuedPerEndpoint: number;
+  /** Longest expected wait for an endpoint's slot; a request expected to wait longer is deferred. */
+  readonly maxQueueWaitMs: number;
   /** Messages being processed per partition at most (the commit point trails the oldest). */
   readonly maxInFlightPerPartition: number;
   /** Upper bound on an endpoint's `Retry-After`. */
@@ -85,12 +87,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
           min: 1,
           max: 1024,
         }),
-        // DISPATCHER_MAX_QUEUED_PER_ENDPOINT: requests waiting for one endpoint before deferral; default 256.
+        // DISPATCHER_MAX_QUEUED_PER_ENDPOINT: requests waiting for one endpoint before deferral; default 512.
         maxQueuedPerEndpoint: r.int('DISPATCHER_MAX_QUEUED_PER_ENDPOINT', {
-          default: 256,
+          default: 512,
           min: 0,
           max: 100_000,
         }),
+        // DISPATCHER_MAX_QUEUE_WAIT: longest expected wait for an endpoint (queue ahead × its recent answer time ÷ its in-flight limit) before deferral; default 5s, the defer delay's default: a delivery expected to get its slot sooner gains nothing by being deferred.
+        maxQueueWaitMs: r.durationMs('DISPATCHER_MAX_QUEUE_WAIT', 5_000),
         // DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION: messages processed concurrently per partition; default 1000.
         maxInFlightPerPartition: r.int('DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION', {
           default: 1000,

@@ -80,6 +80,7 @@ export class DispatcherRuntime {
       {
         maxInFlight: settings.maxInFlightPerEndpoint,
         maxQueued: settings.maxQueuedPerEndpoint,
+        maxQueueWaitMs: settings.maxQueueWaitMs,
         breaker: settings.breaker,
       },
       (endpointId, from, to) => {

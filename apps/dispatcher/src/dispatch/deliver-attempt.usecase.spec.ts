@@ -45,6 +45,7 @@ function setup(recordFails: () => boolean) {
   const gates = new EndpointGates({
     maxInFlight: 4,
     maxQueued: 4,
+    maxQueueWaitMs: 10_000,
     breaker: {
       errorThresholdPercentage: 50,
       volumeThreshold: 10,

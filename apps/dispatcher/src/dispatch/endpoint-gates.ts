@@ -16,8 +16,13 @@ export interface BreakerSettings {
 export interface EndpointGateSettings {
   /** Requests in flight to one endpoint at most; more wait in its queue. */
   readonly maxInFlight: number;
-  /** Requests waiting for one endpoint at most; more are deferred to the retry path. */
+  /** Requests waiting for one endpoint at most, whatever their expected wait; more are deferred. */
   readonly maxQueued: number;
+  /**
+   * Longest expected wait for a slot: a request that would wait longer (judged by how long the
+   * endpoint takes to answer lately) is deferred to the retry path instead of holding its partition.
+   */
+  readonly maxQueueWaitMs: number;
   readonly breaker: BreakerSettings;
 }
 
@@ -43,14 +48,25 @@ class CountedFailure<T> extends Error {
   }
 }
 
+// Weight of the newest answer time in the endpoint's moving average.
+const LATENCY_WEIGHT = 0.2;
+
 /**
- * One endpoint's gate: a concurrency limit with a bounded queue, then an opossum circuit breaker.
- * A slow endpoint fills only its own queue, and a failing one stops being called at all while its
- * breaker is open, so neither holds back deliveries to other endpoints.
+ * One endpoint's gate: a concurrency limit with a queue bounded by expected wait, then an opossum
+ * circuit breaker. A fast endpoint under a burst queues deliveries for a moment (and its partitions
+ * stop being read once their in-flight limit is reached: back-pressure through Kafka); a slow one
+ * queues only what it can serve soon and defers the rest, and a failing one stops being called at
+ * all while its breaker is open, so neither holds back deliveries to other endpoints.
  */
 export class EndpointGate {
   private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<{ readonly since: number; readonly wake: (admitted: boolean) => void }> =
+    [];
+  // When each request in flight took its slot (monotonic ms, oldest first) and the moving average
+  // of answer times.
+  private readonly started = new Map<number, number>();
+  private nextRequest = 0;
+  private latencyMs: number | undefined;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>, (value: unknown) => boolean], unknown>;
   lastUsed = Date.now();
 
@@ -107,21 +123,61 @@ export class EndpointGate {
     this.lastUsed = Date.now();
     if (this.breaker.opened && !this.breaker.halfOpen) return { kind: 'circuit-open' };
     if (this.inFlight >= this.settings.maxInFlight) {
+      this.releaseOverdue();
       if (this.waiting.length >= this.settings.maxQueued) return { kind: 'saturated' };
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (this.expectedWaitMs(this.waiting.length + 1) > this.settings.maxQueueWaitMs)
+        return { kind: 'saturated' };
+      const admitted = await new Promise<boolean>((wake) =>
+        this.waiting.push({ since: performance.now(), wake }),
+      );
+      if (!admitted) return { kind: 'saturated' };
     }
     this.inFlight += 1;
+    const request = this.nextRequest++;
+    const startedAt = performance.now();
+    this.started.set(request, startedAt);
+    let answered = true;
     try {
       const value = (await this.breaker.fire(action, failed as (value: unknown) => boolean)) as T;
       return { kind: 'ran', value };
     } catch (error) {
       if (error instanceof CountedFailure) return { kind: 'ran', value: error.value as T };
+      answered = false;
       if ((error as { code?: string }).code === 'EOPENBREAKER') return { kind: 'circuit-open' };
       throw error;
     } finally {
+      this.started.delete(request);
+      if (answered) this.observe(performance.now() - startedAt);
       this.inFlight -= 1;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.wake(true);
     }
+  }
+
+  private observe(tookMs: number): void {
+    this.latencyMs =
+      this.latencyMs === undefined ? tookMs : this.latencyMs + LATENCY_WEIGHT * (tookMs - this.latencyMs);
+  }
+
+  /**
+   * Defers the requests that have waited longer than the longest expected wait: the endpoint turned
+   * slow after they were queued, and they would otherwise hold their partitions for that long.
+   */
+  private releaseOverdue(): void {
+    const overdue = performance.now() - this.settings.maxQueueWaitMs;
+    while (this.waiting.length > 0 && this.waiting[0].since < overdue) this.waiting.shift()?.wake(false);
+  }
+
+  /**
+   * How long the request at `position` in the queue would wait for a slot: the queue ahead of it
+   * drains `maxInFlight` at a time, each taking the endpoint's recent answer time, or longer when a
+   * request in flight is already older than that (an endpoint that just turned slow, or a new one
+   * whose first answers have not come back yet).
+   */
+  private expectedWaitMs(position: number): number {
+    const oldestStart = this.started.values().next().value;
+    const oldest = oldestStart === undefined ? 0 : performance.now() - oldestStart;
+    const answerMs = Math.max(this.latencyMs ?? 0, oldest);
+    return Math.ceil(position / this.settings.maxInFlight) * answerMs;
   }
 
   /** Stops the breaker's timers. */
