@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Creates or updates every Kafka topic Hookline declares, and prints what changed:
 //   node scripts/topics.mjs [--brokers host:port,...] [--preset NAME] [--partitions N]
-//                           [--replication-factor N] [--list]
+//                           [--event-partitions N] [--replication-factor N] [--list]
 // Settings come from the same environment the services read (KAFKA_*, HOOKLINE_PRESET,
-// HOOKLINE_RETRY_SCHEDULE, HOOKLINE_TOPIC_PARTITIONS, HOOKLINE_TOPIC_REPLICATION_FACTOR); flags
+// HOOKLINE_RETRY_SCHEDULE, HOOKLINE_TOPIC_PARTITIONS, HOOKLINE_EVENT_TOPIC_PARTITIONS,
+// HOOKLINE_TOPIC_REPLICATION_FACTOR); flags
 // override them. `--list` prints the declarations without contacting Kafka. Never deletes a topic.
 // Needs the built libraries: `npm run build` first.
 import { existsSync } from 'node:fs';
@@ -16,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const usage =
-  'usage: node scripts/topics.mjs [--brokers host:port,...] [--preset NAME] [--partitions N] [--replication-factor N] [--list]';
+  'usage: node scripts/topics.mjs [--brokers host:port,...] [--preset NAME] [--partitions N] [--event-partitions N] [--replication-factor N] [--list]';
 
 // kafkajs 2.2.4 schedules a timer with a negative delay on every connection (upstream issue #1751);
 // Node then warns although the behaviour is the intended "run soon".
@@ -44,6 +45,8 @@ function environmentWithFlags(values) {
   if (values.brokers !== undefined) env.KAFKA_BROKERS = values.brokers;
   if (values.preset !== undefined) env.HOOKLINE_PRESET = values.preset;
   if (values.partitions !== undefined) env.HOOKLINE_TOPIC_PARTITIONS = values.partitions;
+  if (values['event-partitions'] !== undefined)
+    env.HOOKLINE_EVENT_TOPIC_PARTITIONS = values['event-partitions'];
   if (values['replication-factor'] !== undefined)
     env.HOOKLINE_TOPIC_REPLICATION_FACTOR = values['replication-factor'];
   return env;
@@ -57,6 +60,7 @@ async function main() {
       brokers: { type: 'string' },
       preset: { type: 'string' },
       partitions: { type: 'string' },
+      'event-partitions': { type: 'string' },
       'replication-factor': { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -79,11 +83,17 @@ async function main() {
       min: 1,
       max: 1000,
     }),
+    eventPartitions: r.int('HOOKLINE_EVENT_TOPIC_PARTITIONS', {
+      default: kafkaLib.DEFAULT_EVENT_PARTITIONS,
+      min: 1,
+      max: 1000,
+    }),
     replicationFactor: r.int('HOOKLINE_TOPIC_REPLICATION_FACTOR', { default: 1, min: 1, max: 16 }),
   }));
   const specs = kafkaLib.declareTopics({
     retryDelaysMs: settings.preset.retry.delaysMs,
     partitions: settings.partitions,
+    eventPartitions: settings.eventPartitions,
     replicationFactor: settings.replicationFactor,
   });
 

@@ -6,6 +6,7 @@ export { readKafkaConfig } from './read-kafka-config';
 export {
   declareTopics,
   DEAD_LETTER_RETENTION_MS,
+  DEFAULT_EVENT_PARTITIONS,
   DEFAULT_PARTITIONS,
   INGEST_INVALID_RETENTION_MS,
   REPLAY_RETENTION_MS,

@@ -7,7 +7,7 @@ import {
   OPERATIONAL_EVENTS_TOPIC,
   SUBSCRIPTION_CHANGELOG_TOPIC,
 } from '@hookline/events';
-import { declareTopics, REPLAY_RETENTION_MS } from './topics';
+import { DEFAULT_EVENT_PARTITIONS, DEFAULT_PARTITIONS, declareTopics, REPLAY_RETENTION_MS } from './topics';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -84,8 +84,22 @@ describe('declareTopics', () => {
     expect(replicated.every((spec) => spec.configs['min.insync.replicas'] === '2')).toBe(true);
   });
 
+  it('sizes the per-event-type topics on their own', () => {
+    const eventTopics = (specs: ReturnType<typeof declareTopics>) =>
+      specs.filter((spec) => spec.role.kind === 'event');
+    const defaults = declareTopics({ retryDelaysMs: [MINUTE] });
+    expect(eventTopics(defaults).length).toBeGreaterThan(1);
+    expect(eventTopics(defaults).every((spec) => spec.partitions === DEFAULT_EVENT_PARTITIONS)).toBe(true);
+    expect(defaults.find((spec) => spec.name === INGEST_TOPIC)?.partitions).toBe(DEFAULT_PARTITIONS);
+
+    const sized = declareTopics({ retryDelaysMs: [MINUTE], partitions: 4, eventPartitions: 12 });
+    expect(eventTopics(sized).every((spec) => spec.partitions === 12)).toBe(true);
+    expect(sized.find((spec) => spec.name === DELIVERY_TASKS_TOPIC)?.partitions).toBe(4);
+  });
+
   it('rejects nonsensical sizes', () => {
     expect(() => declareTopics({ retryDelaysMs: [], partitions: 0 })).toThrow(RangeError);
+    expect(() => declareTopics({ retryDelaysMs: [], eventPartitions: 0 })).toThrow(RangeError);
     expect(() => declareTopics({ retryDelaysMs: [], replicationFactor: 1.5 })).toThrow(RangeError);
   });
 });

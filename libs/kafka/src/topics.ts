@@ -47,8 +47,10 @@ export interface DeclaredTopic extends TopicSpec {
 export interface DeclareTopicsOptions {
   /** Retry schedule of the active preset; one retry-tier topic per distinct delay. */
   retryDelaysMs: readonly number[];
-  /** Partitions of the high-volume topics (ingest, events, retry tiers, dead letters); 6 by default. */
+  /** Partitions of the high-volume topics (ingest, retry tiers, delivery tasks, dead letters); 6 by default. */
   partitions?: number;
+  /** Partitions of each per-event-type topic; `DEFAULT_EVENT_PARTITIONS` by default. */
+  eventPartitions?: number;
   /** Replicas per partition; 1 for a single-broker cluster, 3 in production. */
   replicationFactor?: number;
 }
@@ -58,6 +60,14 @@ const DAY_MS = 24 * HOUR_MS;
 
 /** Partitions of the high-volume topics when not configured: enough parallelism for a few consumers. */
 export const DEFAULT_PARTITIONS = 6;
+
+/**
+ * Partitions of each per-event-type topic when not configured. There are as many of these topics as
+ * event types, and every dispatcher fetch lists every partition it owns: fewer, busier partitions
+ * cost the broker and the dispatcher less per fetch and reach the dispatcher sooner. Raise it
+ * (never lowered by `ensureTopics`) for the types whose volume needs more dispatchers than this.
+ */
+export const DEFAULT_EVENT_PARTITIONS = 2;
 
 /**
  * Retention of the topics that can be replayed (ingest and per-type events): a week covers a
@@ -82,9 +92,13 @@ export function retryTierRetentionMs(delayMs: number): number {
 /** Returns the spec of every topic Hookline needs, for one retry schedule and cluster size. */
 export function declareTopics(options: DeclareTopicsOptions): DeclaredTopic[] {
   const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  const eventPartitions = options.eventPartitions ?? DEFAULT_EVENT_PARTITIONS;
   const replicationFactor = options.replicationFactor ?? 1;
   if (!Number.isInteger(partitions) || partitions < 1) {
     throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  }
+  if (!Number.isInteger(eventPartitions) || eventPartitions < 1) {
+    throw new RangeError(`eventPartitions must be a positive integer, got ${eventPartitions}`);
   }
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
     throw new RangeError(`replicationFactor must be a positive integer, got ${replicationFactor}`);
@@ -121,7 +135,7 @@ export function declareTopics(options: DeclareTopicsOptions): DeclaredTopic[] {
   for (const definition of catalogue) {
     specs.push({
       name: definition.topic,
-      partitions,
+      partitions: eventPartitions,
       replicationFactor,
       configs: retained(REPLAY_RETENTION_MS),
       purpose: `Validated ${definition.type} events, fanned out to subscribed endpoints.`,

@@ -1,7 +1,7 @@
 /**
  * Writes the generated manifests of k8s/base (Kafka topics from declareTopics(), the PrometheusRule
  * from the rule file, the dashboards ConfigMap), or with `--check` only reports the stale ones.
- * With `--preset`, `--partitions`, `--replication-factor` and `--out` it writes just a topics file
+ * With `--preset`, `--partitions`, `--event-partitions`, `--replication-factor` and `--out` it writes just a topics file
  * for another setup (an overlay for the appmint preset, say).
  *
  *   node tools/ops/dist/generate-manifests.js [--check]
@@ -16,7 +16,7 @@ import { BASE_TOPICS } from './kafka-topics.manifest';
 import { REPO_ROOT } from './repo-root';
 
 const USAGE =
-  'usage: generate-manifests [--check] | --out FILE [--preset NAME] [--partitions N] [--replication-factor N]';
+  'usage: generate-manifests [--check] | --out FILE [--preset NAME] [--partitions N] [--event-partitions N] [--replication-factor N]';
 
 /** Runs the command with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[], root = REPO_ROOT): Promise<number> {
@@ -27,10 +27,12 @@ export async function main(argv: readonly string[], root = REPO_ROOT): Promise<n
       out: { type: 'string' },
       preset: { type: 'string' },
       partitions: { type: 'string' },
+      'event-partitions': { type: 'string' },
       'replication-factor': { type: 'string' },
     },
   });
-  const topicFlags = values.preset ?? values.partitions ?? values['replication-factor'];
+  const topicFlags =
+    values.preset ?? values.partitions ?? values['event-partitions'] ?? values['replication-factor'];
   if (topicFlags !== undefined && values.out === undefined) throw new Error(`--out is required\n${USAGE}`);
 
   const files =
@@ -41,6 +43,11 @@ export async function main(argv: readonly string[], root = REPO_ROOT): Promise<n
             ...BASE_TOPICS,
             preset: presetName(values.preset ?? BASE_TOPICS.preset),
             partitions: positive('--partitions', values.partitions, BASE_TOPICS.partitions),
+            eventPartitions: positive(
+              '--event-partitions',
+              values['event-partitions'],
+              BASE_TOPICS.eventPartitions,
+            ),
             replicationFactor: positive(
               '--replication-factor',
               values['replication-factor'],

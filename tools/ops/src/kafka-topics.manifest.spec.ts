@@ -4,10 +4,17 @@ import { BASE_TOPICS, kafkaTopicResources, resourceName } from './kafka-topics.m
 
 describe('kafkaTopicResources', () => {
   it('renders exactly the declared topics, with their partitions, replicas and configs', () => {
-    const options = { preset: 'appmint', partitions: 4, replicationFactor: 3, cluster: 'events' } as const;
+    const options = {
+      preset: 'appmint',
+      partitions: 4,
+      eventPartitions: 8,
+      replicationFactor: 3,
+      cluster: 'events',
+    } as const;
     const declared = declareTopics({
       retryDelaysMs: PRESETS.appmint.retry.delaysMs,
       partitions: 4,
+      eventPartitions: 8,
       replicationFactor: 3,
     });
 

@@ -15,6 +15,8 @@ export interface KafkaTopicsOptions {
   readonly preset: PresetName;
   /** Partitions of the high-volume topics. */
   readonly partitions: number;
+  /** Partitions of each per-event-type topic. */
+  readonly eventPartitions: number;
   /** Replicas per partition. */
   readonly replicationFactor: number;
   /** Name of the Strimzi `Kafka` resource the topics belong to. */
@@ -23,11 +25,15 @@ export interface KafkaTopicsOptions {
 
 /**
  * What `k8s/base/kafka-topics.yaml` holds: the default preset, the default partition count, and three
- * replicas as a production cluster has; the dev overlay patches the replicas down.
+ * replicas as a production cluster has; the dev overlay patches the replicas down. The event topics
+ * get as many partitions as the other high-volume topics rather than the single-dispatcher default
+ * (`DEFAULT_EVENT_PARTITIONS`): the dispatcher's autoscaler may run that many dispatchers, and each
+ * of them should take a share of a busy event type.
  */
 export const BASE_TOPICS: KafkaTopicsOptions = {
   preset: 'hookline',
   partitions: DEFAULT_PARTITIONS,
+  eventPartitions: DEFAULT_PARTITIONS,
   replicationFactor: 3,
   cluster: 'hookline',
 };
@@ -39,6 +45,7 @@ export function kafkaTopicResources(options: KafkaTopicsOptions): KafkaTopicReso
   const topics = declareTopics({
     retryDelaysMs: PRESETS[options.preset].retry.delaysMs,
     partitions: options.partitions,
+    eventPartitions: options.eventPartitions,
     replicationFactor: options.replicationFactor,
   });
   const resources = topics.map((topic) => kafkaTopicResource(topic, options.cluster));
