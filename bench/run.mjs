@@ -283,6 +283,30 @@ async function main() {
     }
   }
 
+  if (profile.stackWarmup) {
+    const { flatOutMs, atRateMs } = profile.stackWarmup;
+    const flatOut = plan(profile, new Set(['throughput']))[0];
+    const atRate = plan(profile, new Set(['latency'])).at(-1);
+    log(
+      `Warming every stack up (${flatOutMs / 1000} s flat out, ${atRateMs / 1000} s at ${atRate.rate} events/s; not measured)`,
+    );
+    for (const entry of entries) {
+      for (const [phase, ms] of [
+        [flatOut, flatOutMs],
+        [atRate, atRateMs],
+      ]) {
+        await runPhaseFor(entry, {
+          ...phase,
+          id: `warmup-${phase.id}`,
+          title: `stack warm-up: ${phase.title} (not measured)`,
+          warmupMs: ms,
+          measureMs: 1_000,
+          measureResources: false,
+        });
+      }
+    }
+  }
+
   // Interleaved: every system runs a phase before the next phase starts, so a change in the
   // machine's other load over the run does not favour whichever system happened to go first.
   for (const phase of plan(profile, options.scenarios)) {
@@ -303,7 +327,9 @@ async function main() {
       (error) => (entry.error = entry.error ?? error.message),
     );
     report.systems[entry.system.name] = {
-      results: entry.results.filter((result) => !result.id.startsWith('tuning-')),
+      results: entry.results.filter(
+        (result) => !result.id.startsWith('tuning-') && !result.id.startsWith('warmup-'),
+      ),
       verification: entry.ctx.ledger.summary(),
       ...(entry.system.name === 'bullmq' ? { tuningSweep: sweep, tuning: entry.system.tuning } : {}),
       ...(entry.error ? { error: entry.error } : {}),
