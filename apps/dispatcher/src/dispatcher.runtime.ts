@@ -93,6 +93,8 @@ export class DispatcherRuntime {
       this.view,
       (message) => logger.warn(message),
       (endpointId) => gates.drop(endpointId),
+      (reason, delayMs) =>
+        logger.warn(`endpoint changelog consumer stopped (${reason}); starting a new one in ${delayMs} ms`),
     );
     this.changelog = changelog;
     const sender = new HttpSender({
@@ -137,6 +139,8 @@ export class DispatcherRuntime {
         logger.error(
           `handling ${topic}/${partition}@${offset} failed, will retry: ${(error as Error).message}`,
         ),
+      onRestart: (reason, delayMs) =>
+        logger.warn(`delivery consumer stopped (${reason}); starting a new one in ${delayMs} ms`),
     });
     const monitors = [
       new ConsumerLagMonitor(this.kafka, registry, {

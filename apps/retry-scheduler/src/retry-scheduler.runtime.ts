@@ -62,6 +62,8 @@ export class RetrySchedulerRuntime {
         logger.error(
           `handing on due retries of ${topic}/${partition} failed, will retry: ${(error as Error).message}`,
         ),
+      onRestart: (reason, delayMs) =>
+        logger.warn(`retry tier consumer stopped (${reason}); starting a new one in ${delayMs} ms`),
     });
     const backlog = new ConsumerLagMonitor(this.kafka, registry, {
       groupId: config.groupId,

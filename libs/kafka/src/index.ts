@@ -25,3 +25,5 @@ export type { IngestProducer, IngestProducerOptions, PublishedBatch, PublishResu
 export { ConsumerLagMonitor } from './consumer-lag.monitor';
 export type { ConsumerLagMonitorOptions } from './consumer-lag.monitor';
 export { retryRetriable } from './retry-retriable';
+export { ConsumerSupervisor } from './consumer-supervisor';
+export type { ConsumerSupervisorOptions } from './consumer-supervisor';

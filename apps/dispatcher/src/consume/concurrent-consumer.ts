@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { retryRetriable } from '@hookline/kafka';
+import { ConsumerSupervisor, retryRetriable } from '@hookline/kafka';
 import { OffsetTracker } from './offset-tracker';
 
 /** Handles one message; resolves once its outcome is durable, rejects when it must be tried again. */
@@ -17,6 +17,8 @@ export interface ConcurrentConsumerOptions {
   readonly initialOffset: 'earliest' | 'latest';
   /** Told when a handler failed and will be tried again. */
   readonly onHandlerError: (error: unknown, topic: string, partition: number, offset: string) => void;
+  /** Told when the client gave up after a crash and a new consumer is about to replace it. */
+  readonly onRestart: (reason: string, delayMs: number) => void;
 }
 
 interface PartitionState {
@@ -34,7 +36,7 @@ const RETRY_BACKOFF_MS = [100, 500, 1000, 2000, 5000, 10_000];
  * than skipped, for the same reason.
  */
 export class ConcurrentConsumer {
-  private readonly consumer: Consumer;
+  private readonly supervisor: ConsumerSupervisor;
   private partitions = new Map<string, PartitionState>();
   private readonly inFlight = new Set<Promise<void>>();
   private commitTimer: NodeJS.Timeout | undefined;
@@ -46,16 +48,25 @@ export class ConcurrentConsumer {
     private readonly handle: MessageHandler,
     private readonly options: ConcurrentConsumerOptions,
   ) {
+    this.supervisor = new ConsumerSupervisor({
+      build: () => this.buildConsumer(),
+      start: (consumer) => this.run(consumer),
+      onRestart: options.onRestart,
+    });
+  }
+
+  private buildConsumer(): Consumer {
     // A short fetch wait: an idle partition's first fetch returns quickly, so start() does not stall.
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
     });
     // A new generation may re-read uncommitted messages from the last commit: start fresh trackers.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
       this.partitions = new Map();
     });
+    return consumer;
   }
 
   /** Joins the group and starts consuming; resolves once consumption has started. */
@@ -63,18 +74,27 @@ export class ConcurrentConsumer {
     // "latest" is pinned to the end offsets as they are now, before joining, and committed once
     // consuming started: whatever is produced after start() returns is consumed, even across a crash.
     const starts = this.options.initialOffset === 'latest' ? await this.uncommittedEnds() : [];
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    const consumer = this.supervisor.current;
     // The first completed fetch means every assigned partition has a position: from then on nothing
     // produced is skipped, even by a new group starting at the latest offset.
     const firstFetch = new Promise<void>((resolve) => {
-      const remove = this.consumer.on(this.consumer.events.FETCH, () => {
+      const remove = consumer.on(consumer.events.FETCH, () => {
         remove();
         resolve();
       });
     });
     this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
-    await this.consumer.run({
+    await this.supervisor.start();
+    for (const start of starts) consumer.seek(start);
+    await Promise.race([firstFetch, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    if (starts.length > 0) await consumer.commitOffsets(starts);
+  }
+
+  /** Connects, subscribes and runs one consumer (the first, or one replacing a crashed one). */
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 64,
@@ -94,9 +114,6 @@ export class ConcurrentConsumer {
         }
       },
     });
-    for (const start of starts) this.consumer.seek(start);
-    await Promise.race([firstFetch, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
-    if (starts.length > 0) await this.consumer.commitOffsets(starts);
   }
 
   private async uncommittedEnds(): Promise<Array<{ topic: string; partition: number; offset: string }>> {
@@ -135,8 +152,7 @@ export class ConcurrentConsumer {
     if (this.commitTimer) clearInterval(this.commitTimer);
     // Commit while still a member: once the consumer has stopped it can no longer commit.
     await this.commit();
-    await this.consumer.stop();
-    await this.consumer.disconnect();
+    await this.supervisor.stop();
   }
 
   /** Commits every partition's finished prefix now. */
@@ -151,7 +167,7 @@ export class ConcurrentConsumer {
         });
       if (offsets.length === 0) return;
       try {
-        await this.consumer.commitOffsets(offsets);
+        await this.supervisor.current.commitOffsets(offsets);
       } catch {
         // A rebalance took the partitions away; their messages will be read again by the new owner.
       }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEndpointChange, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
-import { retryRetriable } from '@hookline/kafka';
+import { ConsumerSupervisor, retryRetriable } from '@hookline/kafka';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { EndpointView } from './endpoint-view';
 
@@ -11,7 +11,10 @@ import type { EndpointView } from './endpoint-view';
  * and events are not consumed before that, so no delivery is missed for want of an endpoint.
  */
 export class EndpointChangelogConsumer {
-  private readonly consumer: Consumer;
+  private readonly supervisor: ConsumerSupervisor;
+  // Per partition, the offset after the last record applied: a consumer replacing a crashed one
+  // goes on from there instead of replaying older versions of endpoints into the view.
+  private readonly next = new Map<number, string>();
   private caughtUp!: () => void;
   /** Resolves once the view holds everything the changelog held at start-up. */
   readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
@@ -22,10 +25,13 @@ export class EndpointChangelogConsumer {
     private readonly view: EndpointView,
     private readonly onInvalid: (message: string) => void,
     private readonly onRemoved: (endpointId: string) => void = () => undefined,
+    onRestart: (reason: string, delayMs: number) => void = () => undefined,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: `hookline-dispatcher-view-${randomUUID()}`,
-      allowAutoTopicCreation: false,
+    const groupId = `hookline-dispatcher-view-${randomUUID()}`;
+    this.supervisor = new ConsumerSupervisor({
+      build: () => kafka.consumer({ groupId, allowAutoTopicCreation: false }),
+      start: (consumer) => this.run(consumer),
+      onRestart,
     });
   }
 
@@ -52,9 +58,22 @@ export class EndpointChangelogConsumer {
       }
     };
     markReady();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: SUBSCRIPTION_CHANGELOG_TOPIC, fromBeginning: true });
-    await this.consumer.run({
+    this.onRecordApplied = (partition, offset) => {
+      const last = remaining.get(partition);
+      if (last !== undefined && BigInt(offset) >= last) {
+        remaining.delete(partition);
+        markReady();
+      }
+    };
+    await this.supervisor.start();
+  }
+
+  private onRecordApplied: (partition: number, offset: string) => void = () => undefined;
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topic: SUBSCRIPTION_CHANGELOG_TOPIC, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         const key = message.key?.toString('utf8') ?? '';
@@ -66,17 +85,16 @@ export class EndpointChangelogConsumer {
           this.view.remove(decoded.change.endpointId);
           this.onRemoved(decoded.change.endpointId);
         }
-        const last = remaining.get(partition);
-        if (last !== undefined && BigInt(message.offset) >= last) {
-          remaining.delete(partition);
-          markReady();
-        }
+        this.next.set(partition, (BigInt(message.offset) + 1n).toString());
+        this.onRecordApplied(partition, message.offset);
       },
     });
+    for (const [partition, offset] of this.next)
+      consumer.seek({ topic: SUBSCRIPTION_CHANGELOG_TOPIC, partition, offset });
   }
 
   /** Stops reading. */
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.supervisor.stop();
   }
 }

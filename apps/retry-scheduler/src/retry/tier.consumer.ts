@@ -1,3 +1,4 @@
+import { ConsumerSupervisor } from '@hookline/kafka';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Releaser } from './delivery.handoff';
 import { planRelease } from './release-plan';
@@ -15,6 +16,8 @@ export interface TierConsumerOptions {
   readonly sessionTimeoutMs: number;
   /** Told when a hand-off failed; the partition waits a little and tries again. */
   readonly onReleaseError: (error: unknown, topic: string, partition: number) => void;
+  /** Told when the client gave up after a crash and a new consumer is about to replace it. */
+  readonly onRestart: (reason: string, delayMs: number) => void;
   readonly now?: () => number;
 }
 
@@ -36,7 +39,7 @@ const RELEASE_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
  * rebalance is never held up. A tier has one fixed delay, so its head is always the next task due.
  */
 export class TierConsumer {
-  private readonly consumer: Consumer;
+  private readonly supervisor: ConsumerSupervisor;
   private readonly wakeups = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
   private readonly now: () => number;
@@ -48,36 +51,47 @@ export class TierConsumer {
     private readonly options: TierConsumerOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: FETCH_WAIT_MS,
-      sessionTimeout: options.sessionTimeoutMs,
+    this.supervisor = new ConsumerSupervisor({
+      build: () =>
+        kafka.consumer({
+          groupId: options.groupId,
+          allowAutoTopicCreation: false,
+          maxWaitTimeInMs: FETCH_WAIT_MS,
+          sessionTimeout: options.sessionTimeoutMs,
+        }),
+      start: (consumer) => this.run(consumer),
+      onRestart: options.onRestart,
     });
   }
 
   /** Joins the group and starts consuming; resolves once every assigned partition has a position. */
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...this.options.topics],
-      fromBeginning: this.options.initialOffset === 'earliest',
-    });
+    const consumer = this.supervisor.current;
     // After the first completed fetch every assigned partition has a position, so nothing parked
     // from then on is skipped, even by a new group starting at the latest offset.
     const firstFetch = new Promise<void>((resolve) => {
-      const remove = this.consumer.on(this.consumer.events.FETCH, () => {
+      const remove = consumer.on(consumer.events.FETCH, () => {
         remove();
         resolve();
       });
     });
-    await this.consumer.run({
+    await this.supervisor.start();
+    await Promise.race([firstFetch, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+  }
+
+  /** Connects, subscribes and runs one consumer (the first, or one replacing a crashed one). */
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.initialOffset === 'earliest',
+    });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently,
       eachBatch: (payload) => this.handleBatch(payload),
     });
-    await Promise.race([firstFetch, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
   }
 
   /** Stops consuming and leaves the group; tasks not handed on stay on their tier for the next owner. */
@@ -85,7 +99,7 @@ export class TierConsumer {
     this.stopping = true;
     for (const timer of this.wakeups.values()) clearTimeout(timer);
     this.wakeups.clear();
-    await this.consumer.disconnect();
+    await this.supervisor.stop();
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -110,7 +124,9 @@ export class TierConsumer {
         this.failures.delete(`${topic}:${partition}`);
         const last = plan.release[plan.release.length - 1].offset;
         resolveOffset(last);
-        await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+        await this.supervisor.current.commitOffsets([
+          { topic, partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
         await heartbeat();
       }
       if (plan.waitUntil !== undefined) {
@@ -138,7 +154,7 @@ export class TierConsumer {
       this.wakeups.delete(key);
       if (this.stopping) return;
       try {
-        this.consumer.resume([{ topic, partitions: [partition] }]);
+        this.supervisor.current.resume([{ topic, partitions: [partition] }]);
       } catch {
         // The consumer is restarting: its new member starts unpaused and fetches the head anyway.
       }
