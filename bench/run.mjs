@@ -188,6 +188,34 @@ async function tuneBullmq(entry) {
   return sweep;
 }
 
+/**
+ * Runs every system flat out, then at the highest fixed rate, unmeasured: a broker and services
+ * started fresh spend their first minute compiling hot code (each load pattern its own).
+ */
+async function warmUp(entries) {
+  const { flatOutMs, atRateMs } = profile.stackWarmup;
+  const flatOut = plan(profile, new Set(['throughput']))[0];
+  const atRate = plan(profile, new Set(['latency'])).at(-1);
+  log(
+    `Warming every stack up (${flatOutMs / 1000} s flat out, ${atRateMs / 1000} s at ${atRate.rate} events/s; not measured)`,
+  );
+  for (const entry of entries) {
+    for (const [phase, ms] of [
+      [flatOut, flatOutMs],
+      [atRate, atRateMs],
+    ]) {
+      await runPhaseFor(entry, {
+        ...phase,
+        id: `warmup-${phase.id}`,
+        title: `stack warm-up: ${phase.title} (not measured)`,
+        warmupMs: ms,
+        measureMs: 1_000,
+        measureResources: false,
+      });
+    }
+  }
+}
+
 function cpuProfArgs(profileDir) {
   return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 }
@@ -283,29 +311,7 @@ async function main() {
     }
   }
 
-  if (profile.stackWarmup) {
-    const { flatOutMs, atRateMs } = profile.stackWarmup;
-    const flatOut = plan(profile, new Set(['throughput']))[0];
-    const atRate = plan(profile, new Set(['latency'])).at(-1);
-    log(
-      `Warming every stack up (${flatOutMs / 1000} s flat out, ${atRateMs / 1000} s at ${atRate.rate} events/s; not measured)`,
-    );
-    for (const entry of entries) {
-      for (const [phase, ms] of [
-        [flatOut, flatOutMs],
-        [atRate, atRateMs],
-      ]) {
-        await runPhaseFor(entry, {
-          ...phase,
-          id: `warmup-${phase.id}`,
-          title: `stack warm-up: ${phase.title} (not measured)`,
-          warmupMs: ms,
-          measureMs: 1_000,
-          measureResources: false,
-        });
-      }
-    }
-  }
+  if (profile.stackWarmup) await warmUp(entries);
 
   // Interleaved: every system runs a phase before the next phase starts, so a change in the
   // machine's other load over the run does not favour whichever system happened to go first.

@@ -9,10 +9,6 @@ class FakeConsumer extends EventEmitter {
   readonly events = { CRASH };
   disconnected = false;
 
-  on(event: string, listener: (...args: unknown[]) => void): this {
-    return super.on(event, listener);
-  }
-
   async disconnect(): Promise<void> {
     this.disconnected = true;
   }

@@ -15,6 +15,8 @@ export class EndpointChangelogConsumer {
   // Per partition, the offset after the last record applied: a consumer replacing a crashed one
   // goes on from there instead of replaying older versions of endpoints into the view.
   private readonly next = new Map<number, string>();
+  // Per partition, the offset of the last record present at start-up, until it has been applied.
+  private readonly remaining = new Map<number, bigint>();
   private caughtUp!: () => void;
   /** Resolves once the view holds everything the changelog held at start-up. */
   readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
@@ -47,28 +49,27 @@ export class EndpointChangelogConsumer {
     const offsets = await retryRetriable(() => admin.fetchTopicOffsets(SUBSCRIPTION_CHANGELOG_TOPIC)).finally(
       () => admin.disconnect(),
     );
-    // Per partition: the offset of the last record present at start-up (-1 when empty).
-    const remaining = new Map(
-      offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]),
-    );
-    const markReady = () => {
-      if (!this.isReady && remaining.size === 0) {
-        this.isReady = true;
-        this.caughtUp();
-      }
-    };
-    markReady();
-    this.onRecordApplied = (partition, offset) => {
-      const last = remaining.get(partition);
-      if (last !== undefined && BigInt(offset) >= last) {
-        remaining.delete(partition);
-        markReady();
-      }
-    };
+    for (const o of offsets)
+      if (BigInt(o.high) > BigInt(o.low)) this.remaining.set(o.partition, BigInt(o.high) - 1n);
+    this.markReadyIfCaughtUp();
     await this.supervisor.start();
   }
 
-  private onRecordApplied: (partition: number, offset: string) => void = () => undefined;
+  private applied(partition: number, offset: string): void {
+    this.next.set(partition, (BigInt(offset) + 1n).toString());
+    const last = this.remaining.get(partition);
+    if (last !== undefined && BigInt(offset) >= last) {
+      this.remaining.delete(partition);
+      this.markReadyIfCaughtUp();
+    }
+  }
+
+  private markReadyIfCaughtUp(): void {
+    if (!this.isReady && this.remaining.size === 0) {
+      this.isReady = true;
+      this.caughtUp();
+    }
+  }
 
   private async run(consumer: Consumer): Promise<void> {
     await consumer.connect();
@@ -85,8 +86,7 @@ export class EndpointChangelogConsumer {
           this.view.remove(decoded.change.endpointId);
           this.onRemoved(decoded.change.endpointId);
         }
-        this.next.set(partition, (BigInt(message.offset) + 1n).toString());
-        this.onRecordApplied(partition, message.offset);
+        this.applied(partition, message.offset);
       },
     });
     for (const [partition, offset] of this.next)
