@@ -2,18 +2,21 @@
 #
 # The Hookline services, built once and shipped as one slim image per service:
 #
-#   docker build --target ingest          -t hookline/ingest .
-#   docker build --target subscription    -t hookline/subscription .
-#   docker build --target dispatcher      -t hookline/dispatcher .
-#   docker build --target retry-scheduler -t hookline/retry-scheduler .
+#   docker build --build-arg NODE_IMAGE_DIGEST=sha256:… --target ingest -t hookline/ingest .
+#   (likewise --target subscription, dispatcher, retry-scheduler)
 #
 # All four share every layer but the last, and each also carries the one-off commands
 # `node scripts/migrate.mjs up` (database migrations) and `node scripts/topics.mjs` (Kafka topics).
 
+# The base image, by tag and digest: the tag says what it is, the digest makes every build start from
+# the same bytes. The digest has no usable default on purpose: set NODE_IMAGE_DIGEST to the digest of
+# the tag you have verified (deploy/README.md, "Images"); until then the build stops at the first FROM,
+# naming this placeholder.
 ARG NODE_IMAGE=node:24-bookworm-slim
+ARG NODE_IMAGE_DIGEST=sha256:set-NODE_IMAGE_DIGEST-see-deploy-README
 
 # --- Package manifests only, so the dependency layers below are rebuilt only when they change.
-FROM ${NODE_IMAGE} AS manifests
+FROM ${NODE_IMAGE}@${NODE_IMAGE_DIGEST} AS manifests
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 COPY libs libs
@@ -22,13 +25,12 @@ RUN mkdir -p /manifests \
  && for lib in libs/*/; do mkdir -p "/manifests/${lib}" && cp "${lib}package.json" "/manifests/${lib}"; done
 
 # --- Compile the libraries and the four services with the full toolchain.
-FROM ${NODE_IMAGE} AS build
+FROM ${NODE_IMAGE}@${NODE_IMAGE_DIGEST} AS build
 WORKDIR /src
 ENV NX_DAEMON=false NX_NO_CLOUD=true
 COPY --from=manifests /manifests/ ./
-# `npm install` with the lock file installs exactly the locked versions, like `npm ci`, but also
-# accepts a lock file that lists only one platform's optional native binaries.
-RUN npm install --no-audit --no-fund
+# Exactly the lock file: `npm ci` fails rather than resolve anything anew.
+RUN npm ci --no-audit --no-fund
 COPY nx.json tsconfig.base.json ./
 COPY libs libs
 COPY apps apps
@@ -44,13 +46,13 @@ RUN npx nx run-many -t build -p ingest,subscription,dispatcher,retry-scheduler -
     done
 
 # --- Production dependencies only; no install scripts run, none of them needs one.
-FROM ${NODE_IMAGE} AS production-deps
+FROM ${NODE_IMAGE}@${NODE_IMAGE_DIGEST} AS production-deps
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- What every service image holds: compiled code, production dependencies, the one-off scripts.
-FROM ${NODE_IMAGE} AS runtime
+FROM ${NODE_IMAGE}@${NODE_IMAGE_DIGEST} AS runtime
 ENV NODE_ENV=production \
     NODE_OPTIONS="--enable-source-maps --disable-warning=TimeoutNegativeWarning"
 WORKDIR /app

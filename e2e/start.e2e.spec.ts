@@ -82,6 +82,8 @@ describe('npm start', () => {
       HOOKLINE_KAFKA_PORT: String(KAFKA_PORT),
     };
     delete env.KAFKA_BROKERS;
+    delete env.HOST;
+    delete env.SUBSCRIPTION_GRPC_HOST;
     for (const [name, port] of Object.entries(SERVICES))
       env[`${name.toUpperCase().replace('-', '_')}_PORT`] = String(port);
     child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
@@ -100,6 +102,11 @@ describe('npm start', () => {
       const metrics = await (await waitFor(`${base}/metrics`, deadline).catch(explain)).text();
       expect(metrics).toContain(`service="${name}"`);
     }
+
+    // Loopback only, the gRPC admin API included, since HOST is not set here.
+    for (const [name, port] of Object.entries(SERVICES))
+      expect(output).toContain(`${name} listening on 127.0.0.1:${port}`);
+    expect(output).toContain('gRPC admin API listening on 127.0.0.1:31105');
 
     const pidFile = join(root, '.cache', 'kafka', `broker-${KAFKA_PORT}`, 'kafka.pid');
     const brokerPid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;

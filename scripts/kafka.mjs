@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 // Local Apache Kafka for development and tests:
-//   node scripts/kafka.mjs start [--port N] [--fresh] [--heap-mb N]   start in the background, print brokers
-//   node scripts/kafka.mjs stop [--port N]                            controlled shutdown
-//   node scripts/kafka.mjs status [--port N]                          running / stopped
-//   node scripts/kafka.mjs resolve                                    download the pinned jars only
+//   node scripts/kafka.mjs start [--port N] [--fresh] [--heap-mb N] [--ready-timeout D] [--stop-on-timeout]
+//                                                       start in the background, print brokers
+//   node scripts/kafka.mjs stop [--port N]              controlled shutdown
+//   node scripts/kafka.mjs status [--port N]            running / stopped
+//   node scripts/kafka.mjs resolve                      download the pinned jars only
 // The controller listens on port N+1. State (data, logs, pid) lives in .cache/kafka/broker-<N>.
+// `start` waits up to --ready-timeout (a duration: 90s, 10m; default 5m, or HOOKLINE_KAFKA_READY_TIMEOUT)
+// for the broker to answer, which after an unclean shutdown takes as long as recovering every
+// partition. A broker still starting then is left running (reported, with what to do next) unless
+// --stop-on-timeout; one that exited or stopped writing to its log for a minute is stopped.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const kafka = require('../tools/infra/kafka.cjs');
 
-const usage = 'usage: node scripts/kafka.mjs start|stop|status|resolve [--port N] [--fresh] [--heap-mb N]';
+const usage =
+  'usage: node scripts/kafka.mjs start|stop|status|resolve [--port N] [--fresh] [--heap-mb N] ' +
+  '[--ready-timeout D] [--stop-on-timeout]';
 
 // kafkajs 2.2.4 (used for the readiness probe) schedules a timer with a negative delay on every
 // connection (upstream issue #1751); Node then warns although the behaviour is the intended "run soon".
@@ -31,6 +38,8 @@ function parseCommandLine(argv) {
       port: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       'heap-mb': { type: 'string' },
+      'ready-timeout': { type: 'string' },
+      'stop-on-timeout': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,11 +50,18 @@ function parseCommandLine(argv) {
   if (heapMb !== undefined && (!Number.isInteger(heapMb) || heapMb < 128)) {
     throw new Error(`--heap-mb must be an integer >= 128, got ${values['heap-mb']}`);
   }
+  const readyTimeout = values['ready-timeout'];
+  const readyTimeoutMs = readyTimeout === undefined ? undefined : kafka.parseDuration(readyTimeout);
+  if (readyTimeout !== undefined && readyTimeoutMs === undefined) {
+    throw new Error(`--ready-timeout must be a duration such as 90s, 10m or 600000, got ${readyTimeout}`);
+  }
   return {
     command: positionals[0],
     extra: positionals.slice(1),
     port,
     heapMb,
+    readyTimeoutMs,
+    stopOnTimeout: values['stop-on-timeout'],
     fresh: values.fresh,
     help: values.help,
   };
@@ -68,7 +84,14 @@ async function main() {
       return 0;
     }
     case 'start': {
-      const broker = await kafka.startKafka({ port: args.port, heapMb: args.heapMb, fresh: args.fresh, log });
+      const broker = await kafka.startKafka({
+        port: args.port,
+        heapMb: args.heapMb,
+        fresh: args.fresh,
+        readyTimeoutMs: args.readyTimeoutMs,
+        stopOnTimeout: args.stopOnTimeout,
+        log,
+      });
       if (broker.reused) log(`Kafka already running on ${broker.brokers} (pid ${broker.pid})`);
       // Only the brokers string goes to stdout so callers can capture it: KAFKA_BROKERS=$(... start).
       console.log(broker.brokers);

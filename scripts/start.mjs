@@ -1,6 +1,7 @@
 // Starts the whole platform locally: Kafka (KRaft, from the Apache jars), Postgres (DATABASE_URL,
-// the local server, or an embedded one), migrations, topics, then the four services.
-// Ctrl-C stops the services, then the broker and any Postgres this script started.
+// the local server, or an embedded one), migrations, topics, then the four services behind one base
+// URL (tools/infra/front-door.cjs, split as the Kubernetes front door splits it).
+// Ctrl-C stops the services, then the front door, the broker and any Postgres this script started.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -10,6 +11,7 @@ const require = createRequire(import.meta.url);
 const { root, bin, run, pipeWithPrefix } = require('../tools/infra/run.cjs');
 const { startKafka } = require('../tools/infra/kafka.cjs');
 const { ensurePostgres, databaseUrl } = require('../tools/infra/postgres.cjs');
+const { startFrontDoor } = require('../tools/infra/front-door.cjs');
 const { Client } = require('pg');
 
 const SERVICES = [
@@ -64,9 +66,14 @@ async function ensureDatabase(adminUrl, name) {
   return databaseUrl(adminUrl, name);
 }
 
-/** Settings that make a laptop usable: endpoints on this machine over plain HTTP, an admin token. */
+/**
+ * Settings that make a laptop usable: every listener (HTTP and gRPC, which follows HOST) on loopback
+ * only, since the API is plaintext and the admin token is printed; endpoints on this machine over
+ * plain HTTP; an admin token. Each can be overridden from the environment (HOST=0.0.0.0 to expose).
+ */
 function localDefaults(env) {
   const defaults = {
+    HOST: '127.0.0.1',
     SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
     DISPATCHER_ALLOW_HTTP: 'true',
     DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8,::1',
@@ -120,8 +127,18 @@ async function main() {
     });
     children.push(child);
   }
+  const serviceUrl = (name) => `http://127.0.0.1:${portOf(SERVICES.find((s) => s.name === name))}`;
+  const frontDoor = await startFrontDoor({
+    host: env.HOST,
+    port: Number(env.HOOKLINE_PORT || 3000),
+    targets: { ingest: serviceUrl('ingest'), subscription: serviceUrl('subscription') },
+    log: (line) => console.log(line),
+  });
+  started.push(frontDoor);
   console.log(
-    `Hookline is starting: ${SERVICES.map((s) => `${s.name} http://127.0.0.1:${portOf(s)}`).join(', ')}. Ctrl-C stops it.`,
+    `Hookline is starting at ${frontDoor.url} (POST /v1/events to ingest, the rest of /v1 and /docs to ` +
+      `subscription; on ${env.HOST}, each service on its own port too: ` +
+      `${SERVICES.map((s) => `${s.name} ${portOf(s)}`).join(', ')}). Ctrl-C stops it.`,
   );
   if (process.env.SUBSCRIPTION_ADMIN_TOKEN === undefined) {
     console.log(`Admin token of this run (Authorization: Bearer …): ${env.SUBSCRIPTION_ADMIN_TOKEN}`);

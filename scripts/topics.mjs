@@ -72,7 +72,7 @@ async function main() {
   }
 
   const { readConfig } = loadLibrary('config');
-  const { readPreset } = loadLibrary('presets');
+  const { readPreset, retryTiers } = loadLibrary('presets');
   const kafkaLib = loadLibrary('kafka');
 
   const settings = readConfig(environmentWithFlags(values), (r) => ({
@@ -91,7 +91,7 @@ async function main() {
     replicationFactor: r.int('HOOKLINE_TOPIC_REPLICATION_FACTOR', { default: 1, min: 1, max: 16 }),
   }));
   const specs = kafkaLib.declareTopics({
-    retryDelaysMs: settings.preset.retry.delaysMs,
+    retryDelaysMs: retryTiers(settings.preset.retry),
     partitions: settings.partitions,
     eventPartitions: settings.eventPartitions,
     replicationFactor: settings.replicationFactor,

@@ -181,10 +181,22 @@ export async function startHookline({
       return Object.values(services).map((service) => ({ name: service.name, pid: service.pid }));
     },
     /** Restarts the dispatcher with extra Node flags (e.g. `--cpu-prof`); stops the old one first. */
-    async restartDispatcher(execArgv) {
-      await services.dispatcher.stop();
-      services.dispatcher = await start('dispatcher', execArgv);
-      return services.dispatcher;
+    restartDispatcher(execArgv) {
+      return system.restart('dispatcher', execArgv);
+    },
+    /** SIGKILLs one service: no shutdown hooks, no final commit. */
+    kill(name) {
+      return services[name].kill();
+    },
+    /** Starts a service again on its port (stopping it first if it still runs); resolves once ready. */
+    async restart(name, execArgv) {
+      await services[name].stop();
+      services[name] = await start(name, execArgv);
+      return services[name];
+    },
+    /** One more process of a service on `port`, with the same settings (scaling out); the caller stops it. */
+    startInstance(name, { port, logName }) {
+      return startService(name, { port, env, logDir, logName });
     },
     async stop() {
       await ingest.close();

@@ -49,15 +49,18 @@ export function buildAll() {
   });
 }
 
-/** A fresh single-node broker of the benchmark's own. */
-export async function startBroker(port) {
-  const broker = await startKafka({ port, fresh: true });
+/** A single-node broker of the caller's own: fresh (its data wiped) unless `fresh` is false. */
+export async function startBroker(port, { fresh = true } = {}) {
+  const broker = await startKafka({ port, fresh });
   return { ...broker, version: kafkaVersion() };
 }
 
-/** A fresh database on the local PostgreSQL server (or `DATABASE_URL`'s), migrated. */
-export async function createBenchDatabase(name, env) {
-  const server = await ensurePostgres({});
+/**
+ * A fresh database, migrated: on the server at `serverUrl` (an admin URL) when given, else on the
+ * local PostgreSQL server (or `DATABASE_URL`'s).
+ */
+export async function createBenchDatabase(name, env, { serverUrl } = {}) {
+  const server = serverUrl ? { url: serverUrl, stop: async () => {} } : await ensurePostgres({});
   await dropDatabase(server.url, name);
   const url = await createDatabase(server.url, name);
   await runCommand(NODE, ['scripts/migrate.mjs', 'up'], { env: { ...env, DATABASE_URL: url } });
@@ -82,11 +85,14 @@ export function createTopics(env) {
 
 /**
  * Starts `apps/<name>/dist/main.js` as its own process on `port` and waits until `/readyz` answers
- * 200. Its output goes to `<logDir>/<name>.log`.
+ * 200. Its output goes to `<logDir>/<logName>.log` (`logName` defaults to the service's name).
  */
-export async function startService(name, { port, env, logDir, execArgv = [], timeoutMs = 120_000 }) {
+export async function startService(
+  name,
+  { port, env, logDir, logName = name, execArgv = [], timeoutMs = 120_000 },
+) {
   mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, `${name}.log`);
+  const logFile = join(logDir, `${logName}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(
     NODE,
@@ -131,6 +137,14 @@ export async function startService(name, { port, env, logDir, execArgv = [], tim
       clearTimeout(timer);
       log.end();
       return code;
+    },
+    /** SIGKILL: no shutdown hooks, no final commit; resolves once the process is gone. */
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+      log.end();
     },
   };
 }

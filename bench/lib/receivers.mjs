@@ -20,16 +20,34 @@ export async function startReceivers() {
   const total = (keys) => keys.reduce((sum, key) => sum + (counts.get(key) ?? 0), 0);
   return {
     pid: child.pid,
-    /** Opens one server per spec (`{ key, status, delayMs }`); resolves with each key's URL. */
+    /**
+     * Opens one server per spec (`{ key, status, delayMs, port?, subjects? }`: a fixed `port`
+     * survives `down`/`up`; `subjects` logs each body's `data.id`); resolves with each key's URL.
+     */
     async open(specs) {
       const { ports } = await child.call('open', { specs });
       return Object.fromEntries(
         Object.entries(ports).map(([key, port]) => [key, `http://127.0.0.1:${port}/hook`]),
       );
     },
-    /** Changes how an endpoint answers from now on. */
-    configure(key, { status = 200, delayMs = 0 }) {
-      return child.call('configure', { key, status, delayMs });
+    /**
+     * Changes how an endpoint answers from now on. A flaky one answers 503 to about `failRatio` of
+     * the first `failUpTo` requests for each event (the same requests in every run).
+     */
+    configure(key, { status = 200, delayMs = 0, failRatio = 0, failUpTo = 0 }) {
+      return child.call('configure', { key, behaviour: { status, delayMs, failRatio, failUpTo } });
+    },
+    /** Checks both signatures of every request to `key` from now on (results come with `collect`). */
+    verify(key, secret) {
+      return child.call('verify', { key, secret });
+    },
+    /** Takes the endpoint off the network: connections are refused until `up`. */
+    down(key) {
+      return child.call('down', { key });
+    },
+    /** Listens again on the endpoint's port. */
+    up(key) {
+      return child.call('up', { key });
     },
     /** Takes every request logged since the last collect, per key. */
     async collect(keys) {

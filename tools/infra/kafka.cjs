@@ -16,8 +16,19 @@ const pomFile = path.join(repoRoot, 'scripts', 'kafka', 'pom.xml');
 const DEFAULT_CACHE_DIR = path.join(repoRoot, '.cache', 'kafka');
 /** Client port of the default broker. */
 const DEFAULT_PORT = 9092;
-/** How long `startKafka` waits for the broker to answer before giving up. */
-const DEFAULT_READY_TIMEOUT_MS = 60_000;
+/**
+ * How long `startKafka` waits for the broker to answer before giving up, unless the caller or
+ * `HOOKLINE_KAFKA_READY_TIMEOUT` says otherwise. A broker recovering from an unclean shutdown loads
+ * every partition first, which takes minutes with a few hundred of them on a small machine.
+ */
+const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
+/**
+ * How long a starting broker may neither answer nor add to its log before it counts as stuck rather
+ * than slow: recovery logs every partition it loads.
+ */
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/** Environment variable that sets the ready timeout of every start, as a duration (`90s`, `10m`). */
+const READY_TIMEOUT_ENV = 'HOOKLINE_KAFKA_READY_TIMEOUT';
 /** How long `stop` waits for a controlled shutdown before it kills the broker. */
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 
@@ -242,10 +253,14 @@ function log4jProperties(logFile) {
  * Starts a single-node KRaft broker in the background (it outlives the caller) and resolves once it
  * answers metadata requests. Reuses a broker this tooling already runs on the same port (then
  * `reused` is true and `stop` leaves it running for its owner). `fresh` wipes the stored data first.
+ *
+ * A broker that is still starting when `readyTimeoutMs` runs out (alive, its log still growing) is
+ * left running, since killing it would only make it recover again, unless `stopOnTimeout`. One that
+ * exited, or stopped logging for `stallTimeoutMs` without answering, has failed and is stopped.
  * @param {{
  *   port?: number, controllerPort?: number, cacheDir?: string, stateDir?: string, dataDir?: string,
- *   logFile?: string, heapMb?: number, readyTimeoutMs?: number, fresh?: boolean,
- *   log?: (line: string) => void,
+ *   logFile?: string, heapMb?: number, readyTimeoutMs?: number, stallTimeoutMs?: number,
+ *   stopOnTimeout?: boolean, fresh?: boolean, log?: (line: string) => void,
  * }} [options]
  * @returns {Promise<{ brokers: string, pid: number, port: number, controllerPort: number,
  *   reused: boolean, logFile: string, stateDir: string, stop: (timeoutMs?: number) => Promise<void> }>}
@@ -254,14 +269,15 @@ async function startKafka(options = {}) {
   const port = options.port ?? DEFAULT_PORT;
   const controllerPort = options.controllerPort ?? port + 1;
   const heapMb = options.heapMb ?? 512;
-  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const readyTimeoutMs = options.readyTimeoutMs ?? readyTimeoutFromEnv() ?? DEFAULT_READY_TIMEOUT_MS;
+  const wait = { timeoutMs: readyTimeoutMs, stallTimeoutMs: options.stallTimeoutMs };
   const log = options.log ?? (() => {});
   const paths = brokerPaths({ ...options, port });
   const brokers = `127.0.0.1:${port}`;
 
   fs.mkdirSync(paths.stateDir, { recursive: true });
   // Parallel test runs may start the same broker at once; the second waits, then reuses it.
-  const release = await acquireStartLock(paths, port);
+  const release = await acquireStartLock(paths, port, LOCK_WAIT_MS + readyTimeoutMs);
   try {
     const running = runningBrokerPid(paths.pidFile);
     if (running !== undefined) {
@@ -271,10 +287,25 @@ async function startKafka(options = {}) {
             `Stop it first: node scripts/kafka.mjs stop --port ${port}`,
         );
       }
-      await waitForBroker(brokers, { timeoutMs: readyTimeoutMs, pid: running, paths });
+      try {
+        await waitForBroker(brokers, { ...wait, pid: running, paths });
+      } catch (error) {
+        // Someone else's broker: never ours to stop.
+        throw withOutcome(error, `It was left running: this call did not start it. ${hints(port)}`);
+      }
       return handle({ brokers, pid: running, port, controllerPort, reused: true, paths });
     }
-    return await launch({ ...options, port, controllerPort, heapMb, readyTimeoutMs, log, paths, brokers });
+    return await launch({
+      ...options,
+      port,
+      controllerPort,
+      heapMb,
+      wait,
+      stopOnTimeout: options.stopOnTimeout ?? false,
+      log,
+      paths,
+      brokers,
+    });
   } finally {
     release();
   }
@@ -284,7 +315,8 @@ async function launch({
   port,
   controllerPort,
   heapMb,
-  readyTimeoutMs,
+  wait,
+  stopOnTimeout,
   log,
   paths,
   brokers,
@@ -362,11 +394,14 @@ async function launch({
   fs.writeFileSync(paths.pidFile, `${pid}\n`);
 
   try {
-    await waitForBroker(brokers, { timeoutMs: readyTimeoutMs, pid, paths });
+    await waitForBroker(brokers, { ...wait, pid, paths });
   } catch (error) {
+    if (error.reason === 'timed-out' && !stopOnTimeout) {
+      throw withOutcome(error, `It was left running (pid ${pid}) to finish starting. ${hints(port)}`);
+    }
     await stopPid(pid, 5_000);
     fs.rmSync(paths.pidFile, { force: true });
-    throw error;
+    throw withOutcome(error, error.reason === 'exited' ? '' : `It was stopped (pid ${pid}).`);
   }
   log(`Kafka is ready on ${brokers} (pid ${pid})`);
   return handle({ brokers, pid, port, controllerPort, reused: false, paths });
@@ -391,13 +426,13 @@ function handle({ brokers, pid, port, controllerPort, reused, paths }) {
 }
 
 /**
- * Takes the per-broker start lock, waiting while another live process holds it; a lock left by a
- * dead process is taken over.
+ * Takes the per-broker start lock, waiting up to `waitMs` while another live process holds it; a
+ * lock left by a dead process is taken over.
  * @returns {Promise<() => void>} releases the lock
  */
-async function acquireStartLock(paths, port) {
+async function acquireStartLock(paths, port, waitMs) {
   const lockFile = path.join(paths.stateDir, 'start.lock');
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
@@ -454,27 +489,114 @@ async function kafkaStatus(options = {}) {
 }
 
 /**
- * Waits until a broker answers `describeCluster`. When `pid` is given, an early exit of that process
- * fails at once with the tail of its logs rather than after the whole deadline.
+ * Waits until a broker answers `describeCluster`, for up to `timeoutMs`. With `pid`, an exit of that
+ * process fails at once; with `paths`, so does a broker whose log has not grown for `stallTimeoutMs`.
+ * The error's `reason` says which: `exited`, `stalled` or `timed-out` (still starting, as far as
+ * can be told).
  * @param {string} brokers
- * @param {{ timeoutMs?: number, pid?: number, paths?: ReturnType<typeof brokerPaths> }} [options]
+ * @param {{ timeoutMs?: number, stallTimeoutMs?: number, pid?: number,
+ *   paths?: ReturnType<typeof brokerPaths> }} [options]
  */
 async function waitForBroker(brokers, options = {}) {
-  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
-  let lastError = 'no answer yet';
-  while (Date.now() < deadline) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const started = Date.now();
+  let mark = logMark(options.paths);
+  let lastProgress = started;
+  for (;;) {
     if (options.pid !== undefined && !isAlive(options.pid)) {
-      throw new Error(`Kafka exited during startup.\n${logTails(options.paths)}`);
+      throw notReady('exited', `Kafka exited during startup.\n${logTails(options.paths)}`);
     }
     const answer = await describeCluster(brokers);
     if (answer.kind === 'answered') return;
-    lastError = answer.reason;
+    const now = Date.now();
+    const nextMark = logMark(options.paths);
+    if (nextMark !== mark) {
+      mark = nextMark;
+      lastProgress = now;
+    }
+    const quietMs = now - lastProgress;
+    if (options.paths && quietMs >= stallTimeoutMs) {
+      throw notReady(
+        'stalled',
+        `Kafka on ${brokers} has not answered in ${seconds(now - started)} and has not written to its ` +
+          `log for ${seconds(quietMs)}: it looks stuck (last error: ${answer.reason}).\n${logTails(options.paths)}`,
+      );
+    }
+    if (now - started >= timeoutMs) {
+      const progress = options.paths ? `; its log last grew ${seconds(quietMs)} ago` : '';
+      throw notReady(
+        'timed-out',
+        `Kafka on ${brokers} did not answer within ${seconds(timeoutMs)}${progress} ` +
+          `(last error: ${answer.reason}).\n${logTails(options.paths)}`,
+      );
+    }
     await sleep(250);
   }
-  throw new Error(
-    `Kafka on ${brokers} did not answer within ${options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS} ms ` +
-      `(last error: ${lastError}).\n${logTails(options.paths)}`,
+}
+
+/** An error from `waitForBroker`, with why it gave up. */
+function notReady(reason, message) {
+  return Object.assign(new Error(message), { reason });
+}
+
+// The outcome goes before the log tails, where a reader looks first.
+function withOutcome(error, outcome) {
+  if (!outcome) return error;
+  const [summary, ...tails] = error.message.split('\n');
+  error.message = [`${summary}\n${outcome}`, ...tails].join('\n');
+  return error;
+}
+
+function hints(port) {
+  return (
+    `Wait for it with \`node scripts/kafka.mjs start --port ${port} --ready-timeout 20m\` (or set ` +
+    `${READY_TIMEOUT_ENV}), check it with \`node scripts/kafka.mjs status --port ${port}\`, or stop it ` +
+    `with \`node scripts/kafka.mjs stop --port ${port}\`.`
   );
+}
+
+/** What changes whenever the broker logs a line (a rollover too), or '' without a log to look at. */
+function logMark(paths) {
+  if (!paths) return '';
+  return [paths.logFile, paths.consoleFile]
+    .map((file) => {
+      try {
+        const stat = fs.statSync(file);
+        return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
+}
+
+function seconds(ms) {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/**
+ * A duration as the services read them: `250ms`, `90s`, `10m`, `1h` or plain milliseconds.
+ * @param {string} text
+ * @returns {number | undefined} milliseconds, or undefined when `text` is not a duration
+ */
+function parseDuration(text) {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'];
+  const ms = Number(match[1]) * unit;
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
+}
+
+/** The ready timeout set in the environment, if any; a value that is no duration is an error. */
+function readyTimeoutFromEnv() {
+  const text = process.env[READY_TIMEOUT_ENV];
+  if (text === undefined || text === '') return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new Error(`${READY_TIMEOUT_ENV} must be a duration such as 90s, 10m or 600000, got "${text}"`);
+  }
+  return ms;
 }
 
 async function brokerAnswers(brokers) {
@@ -618,6 +740,9 @@ function sleep(ms) {
 module.exports = {
   DEFAULT_CACHE_DIR,
   DEFAULT_PORT,
+  DEFAULT_READY_TIMEOUT_MS,
+  READY_TIMEOUT_ENV,
+  parseDuration,
   kafkaVersion,
   checkJava,
   resolveKafka,

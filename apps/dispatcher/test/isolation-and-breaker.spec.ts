@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { retryTierTopic } from '@hookline/events';
+import { PRESETS } from '@hookline/presets';
 import { consumeUntil, startReceiver, type TestReceiver } from '@hookline/testing';
 import { type DispatcherHarness, startDispatcher } from './dispatcher.harness';
 
@@ -79,11 +80,11 @@ describe('per-endpoint circuit breaker', () => {
     expect(harness.runtime.breakerState(endpoint.id)).toBe('open');
     expect(await transitions('open')).toBeGreaterThanOrEqual(1);
 
-    // While open, deliveries are deferred to the retry path without calling the endpoint.
+    // While open, deliveries are deferred to the deferral tier without calling the endpoint.
     const deferred = await harness.publishEvent(TEN_BRK, 'user.created', { id: 'user_deferred' });
     const parked = await consumeUntil(
       harness.kafka,
-      retryTierTopic(5000),
+      retryTierTopic(PRESETS.hookline.retry.deferDelayMs),
       (messages) =>
         messages.some(
           (m) => m.value?.includes(deferred.event.id) && m.value.includes('circuit breaker open'),
@@ -98,6 +99,18 @@ describe('per-endpoint circuit breaker', () => {
       reason: 'circuit breaker open',
     });
     expect(flaky.requests).toHaveLength(3);
+    // The delivery log shows the first attempt waiting, and why.
+    const [row]: Array<{ status: string; attempt_count: number; last_error: string; next_attempt_at: Date }> =
+      await harness.db.dataSource.query(
+        'SELECT status, attempt_count, last_error, next_attempt_at FROM deliveries WHERE event_id = $1',
+        [deferred.event.id],
+      );
+    expect(row).toMatchObject({
+      status: 'pending',
+      attempt_count: 0,
+      last_error: 'deferred: circuit breaker open',
+    });
+    expect(row.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
 
     // After the reset timeout a probe goes through; the endpoint has recovered, so the breaker closes.
     healthy = true;

@@ -22,6 +22,7 @@ describe('ingest config', () => {
       maxBodyBytes: 262_144,
       idempotencyTtlMs: 24 * 3_600_000,
       idempotencyWaitMs: 30_000,
+      idempotencyLeaseMs: 10_000,
     });
     expect(config.consumer).toEqual({ enabled: true, groupId: 'hookline-ingest' });
     expect(config.auth).toEqual({ cacheTtlMs: 5_000 });
@@ -33,6 +34,7 @@ describe('ingest config', () => {
       INGEST_MAX_BODY_BYTES: '65536',
       INGEST_IDEMPOTENCY_TTL: '2h',
       INGEST_IDEMPOTENCY_WAIT: '5s',
+      INGEST_IDEMPOTENCY_LEASE: '20s',
       INGEST_CONSUMER_ENABLED: 'false',
       INGEST_CONSUMER_GROUP: 'ingest-eu',
       API_KEY_CACHE_TTL: '30s',
@@ -42,6 +44,7 @@ describe('ingest config', () => {
       maxBodyBytes: 65_536,
       idempotencyTtlMs: 2 * 3_600_000,
       idempotencyWaitMs: 5_000,
+      idempotencyLeaseMs: 20_000,
     });
     expect(config.consumer).toEqual({ enabled: false, groupId: 'ingest-eu' });
     expect(config.auth.cacheTtlMs).toBe(30_000);
@@ -57,6 +60,7 @@ describe('ingest config', () => {
       INGEST_MAX_BODY_BYTES: '10mb',
       INGEST_IDEMPOTENCY_TTL: '5s',
       INGEST_IDEMPOTENCY_WAIT: 'forever',
+      INGEST_IDEMPOTENCY_LEASE: '200ms',
       INGEST_CONSUMER_ENABLED: 'sometimes',
       API_KEY_CACHE_TTL: 'soon',
     };

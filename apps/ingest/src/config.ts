@@ -11,6 +11,11 @@ export interface IntakeConfig {
   readonly idempotencyTtlMs: number;
   /** How long a repeated request waits for the first one with its key to finish before giving up. */
   readonly idempotencyWaitMs: number;
+  /**
+   * How long a claimed key stays with a request that stopped renewing it (its instance died) before
+   * a repeat takes it over and publishes the same events again.
+   */
+  readonly idempotencyLeaseMs: number;
 }
 
 /** How ingest reads raw events that domain services write to the ingest topic. */
@@ -51,8 +56,8 @@ const HOUR_MS = 60 * MINUTE_MS;
  * DATABASE_POOL_SIZE=10, LOG_LEVEL=info, SHUTDOWN_GRACE_MS=25s.
  *
  * Ingest's own keys: INGEST_MAX_BATCH=500, INGEST_MAX_BODY_BYTES=262144, INGEST_IDEMPOTENCY_TTL=24h,
- * INGEST_IDEMPOTENCY_WAIT=30s, INGEST_CONSUMER_ENABLED=true, INGEST_CONSUMER_GROUP=hookline-ingest,
- * API_KEY_CACHE_TTL=5s.
+ * INGEST_IDEMPOTENCY_WAIT=30s, INGEST_IDEMPOTENCY_LEASE=10s, INGEST_CONSUMER_ENABLED=true,
+ * INGEST_CONSUMER_GROUP=hookline-ingest, API_KEY_CACHE_TTL=5s.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   return readConfig(env, (r) => ({
@@ -84,12 +89,19 @@ function readIntake(r: EnvReader): IntakeConfig {
     // INGEST_IDEMPOTENCY_WAIT: how long a repeat of an in-flight request waits for it before answering
     // 409; default 30s.
     idempotencyWaitMs: r.durationMs('INGEST_IDEMPOTENCY_WAIT', 30_000),
+    // INGEST_IDEMPOTENCY_LEASE: how long a key claimed by an instance that then died stays blocked
+    // before a repeat takes it over; a live instance renews it while it publishes. Default 10s.
+    idempotencyLeaseMs: r.durationMs('INGEST_IDEMPOTENCY_LEASE', 10_000),
   };
   if (intake.idempotencyTtlMs < MINUTE_MS) {
     r.problem('INGEST_IDEMPOTENCY_TTL', `must be at least 1m, got ${intake.idempotencyTtlMs} ms`);
   }
   if (intake.idempotencyWaitMs < 100) {
     r.problem('INGEST_IDEMPOTENCY_WAIT', `must be at least 100ms, got ${intake.idempotencyWaitMs} ms`);
+  }
+  // Renewed every third of the lease: shorter, and a busy database could let it lapse under a live owner.
+  if (intake.idempotencyLeaseMs < 1_000) {
+    r.problem('INGEST_IDEMPOTENCY_LEASE', `must be at least 1s, got ${intake.idempotencyLeaseMs} ms`);
   }
   return intake;
 }

@@ -6,10 +6,13 @@ import {
 } from '@hookline/observability';
 import { AppModule } from './app.module';
 import { type IngestConfig, loadConfig } from './config';
+import { OpenApiSource } from './docs/docs.module';
 
 /** Starts the ingest service from a validated configuration; tests run it in-process on port 0. */
-export function bootstrap(config: IngestConfig, options?: BootstrapOptions): Promise<RunningService> {
-  return bootstrapService(AppModule.forRoot(config), config, options);
+export async function bootstrap(config: IngestConfig, options?: BootstrapOptions): Promise<RunningService> {
+  const service = await bootstrapService(AppModule.forRoot(config), config, options);
+  service.app.get(OpenApiSource).attach(service.app);
+  return service;
 }
 
 if (require.main === module) void runService(() => loadConfig(), bootstrap);

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { INGEST_INVALID_TOPIC, topicForEventType, validateWebhookEvent } from '@hookline/events';
 import type { Kafka } from 'kafkajs';
 import {
@@ -184,6 +185,54 @@ describe('POST /v1/events (real Kafka and Postgres)', () => {
     expect(
       recorder.records.filter((r) => r.key === `${hackmamba.tenant.id}:usr_ok_but_refused`),
     ).toHaveLength(1);
+  });
+
+  it('refuses text Postgres cannot store, naming each field, and publishes none of the batch', async () => {
+    // JSON text as a producer would send it: the escapes decode to a NUL and to half a surrogate pair.
+    const response = await hackmamba.post(
+      `[{"type":"user.created","data":{"id":"usr_text_ok"}},
+        {"type":"user.created","data":{"id":"usr_text_nul","name":"Ada\\u0000Lovelace"}},
+        {"type":"user.updated","data":{"id":"usr_text_ok"},"previous_attributes":{"name":"\\ud83d"}}]`,
+    );
+
+    expect(response.status).toBe(422);
+    expect(response.body.error).toEqual({
+      type: 'validation_failed',
+      message: '2 of 3 events are invalid; none was accepted',
+      fields: [
+        {
+          field: 'events[1].data.name',
+          message: 'contains U+0000 (NUL), which cannot be stored',
+        },
+        {
+          field: 'events[2].previous_attributes.name',
+          message: 'contains an unpaired UTF-16 surrogate (U+D800 to U+DFFF), which cannot be stored',
+        },
+      ],
+    });
+
+    const marker = await hackmamba.post({
+      type: 'user.created',
+      data: { id: 'usr_text_ok' },
+      subject: 'usr_text_ok',
+    });
+    expect(marker.status).toBe(202);
+    await recorder.waitFor((records) => records.some((r) => r.json?.event?.id === marker.body.id));
+    expect(recorder.records.filter((r) => r.key === `${hackmamba.tenant.id}:usr_text_ok`)).toHaveLength(1);
+  });
+
+  it('never lets a NUL in a header reach the service: the HTTP parser answers 400', async () => {
+    const { hostname, port } = new URL(hackmamba.service.url);
+    const body = JSON.stringify({ type: 'user.created', data: { id: 'u' } });
+    const answer = await rawHttp(
+      hostname,
+      Number(port),
+      `POST /v1/events HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${hackmamba.tenant.apiKey}\r\n` +
+        `Content-Type: application/json\r\nIdempotency-Key: key\u0000nul\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${hackmamba.service.url}/healthz`)).status).toBe(200);
   });
 
   it('names the limit when a batch has more events than INGEST_MAX_BATCH (500)', async () => {
@@ -393,6 +442,61 @@ describe('POST /v1/events (real Kafka and Postgres)', () => {
         field: 'X-Request-Id',
       },
       {
+        name: 'a NUL in data, sent as the JSON escape \\u0000',
+        send: () => hackmamba.post('{"type":"user.created","data":{"id":"u","name":"a\\u0000b"}}'),
+        status: 422,
+        type: 'validation_failed',
+        field: 'data.name',
+      },
+      {
+        name: 'a lone surrogate in data, sent as the JSON escape \\ud800',
+        send: () => hackmamba.post('{"type":"user.created","data":{"id":"u","name":"a\\ud800b"}}'),
+        status: 422,
+        type: 'validation_failed',
+        field: 'data.name',
+      },
+      {
+        name: 'a lone low surrogate in previous_attributes',
+        send: () =>
+          hackmamba.post(
+            '{"type":"user.updated","data":{"id":"u"},"previous_attributes":{"name":"\\udc00"}}',
+          ),
+        status: 422,
+        type: 'validation_failed',
+        field: 'previous_attributes.name',
+      },
+      {
+        name: 'a NUL in a key of data, inside a batch',
+        send: () =>
+          hackmamba.post(
+            '[{"type":"user.created","data":{"id":"u"}},{"type":"user.created","data":{"id":"v","k\\u0000":1}}]',
+          ),
+        status: 422,
+        type: 'validation_failed',
+        field: 'events[1].data.k\\u0000',
+      },
+      {
+        name: 'a NUL in request.idempotency_key',
+        send: () =>
+          hackmamba.post(
+            '{"type":"user.created","data":{"id":"u"},"request":{"idempotency_key":"k\\u0000"}}',
+          ),
+        status: 422,
+        type: 'validation_failed',
+        field: 'request.idempotency_key',
+      },
+      {
+        name: 'an Idempotency-Key of non-ASCII bytes',
+        send: () =>
+          hackmamba.post(
+            { type: 'user.created', data: { id: 'u' } },
+            { 'idempotency-key': 'k\u00ed\u00a0\u0080' },
+          ),
+        status: 400,
+        type: 'invalid_header',
+        field: 'Idempotency-Key',
+      },
+      {
         name: 'duplicate ids in a batch',
         send: () =>
           hackmamba.post([
@@ -442,3 +546,14 @@ describe('POST /v1/events (real Kafka and Postgres)', () => {
     });
   });
 });
+
+/** Sends `request` as it is (bytes a client library would refuse to send) and returns the answer. */
+function rawHttp(host: string, port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host, port }, () => socket.end(Buffer.from(request, 'latin1')));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
+  });
+}

@@ -221,7 +221,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
       await holder.end();
     });
 
-    /** Claims `key` in an open transaction, as a first request does while it publishes. */
+    /** Inserts `key` in a transaction left open, as a concurrent request does for a moment while it claims. */
     async function holdKey(key: string, event: object, reply: object): Promise<void> {
       await holder.query('BEGIN');
       await holder.query(

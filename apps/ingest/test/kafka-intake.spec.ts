@@ -166,6 +166,76 @@ describe('ingest topic consumer (real Kafka and Postgres)', () => {
     },
   );
 
+  it('sets aside records with text Postgres cannot store, with the field, and routes the next one on the partition', async () => {
+    const key = `${ingest.tenant.id}:usr_text_${run}`;
+    // JSON text as a domain service would write it: the escapes decode to a NUL and to half a pair.
+    const withNul = `{"type":"user.created","data":{"id":"usr_text_${run}","name":"Ada\\u0000"}}`;
+    const withSurrogate = `{"type":"user.created","data":{"id":"usr_text_${run}"},"subject":"s\\ud800"}`;
+    const valid = JSON.stringify({ type: 'user.created', data: { id: `usr_text_${run}`, name: 'Ada' } });
+    const headers = { 'hookline-tenant-id': ingest.tenant.id };
+    // One key, one send: the three records sit one after another on the same partition.
+    const [sent] = await raw.send({
+      topic: INGEST_TOPIC,
+      acks: -1,
+      messages: [withNul, withSurrogate, valid].map((value) => ({ key, value, headers })),
+    });
+
+    const records = await recorder.waitFor(
+      (all) =>
+        all.filter((record) => record.topic === INGEST_INVALID_TOPIC && record.key === key).length === 2 &&
+        all.some((record) => record.json?.event?.data?.id === `usr_text_${run}`),
+    );
+    const refused = records.filter((record) => record.topic === INGEST_INVALID_TOPIC && record.key === key);
+    expect(refused.map((record) => record.value?.toString('utf8'))).toEqual([withNul, withSurrogate]);
+    expect(refused.map((record) => JSON.parse(record.headers['hookline-error']))).toEqual([
+      {
+        type: 'validation_failed',
+        message: 'the event is invalid',
+        fields: [{ field: 'data.name', message: 'contains U+0000 (NUL), which cannot be stored' }],
+      },
+      {
+        type: 'validation_failed',
+        message: 'the event is invalid',
+        fields: [
+          {
+            field: 'subject',
+            message: 'contains an unpaired UTF-16 surrogate (U+D800 to U+DFFF), which cannot be stored',
+          },
+        ],
+      },
+    ]);
+    const base = Number(sent.baseOffset);
+    expect(refused.map((record) => record.headers['hookline-source-partition'])).toEqual([
+      String(sent.partition),
+      String(sent.partition),
+    ]);
+    expect(refused.map((record) => record.headers['hookline-source-offset'])).toEqual([
+      String(base),
+      String(base + 1),
+    ]);
+
+    const routed = records.filter((record) => record.json?.event?.data?.id === `usr_text_${run}`);
+    expect(routed).toHaveLength(1);
+    expect(routed[0].topic).toBe('hookline.events.user.created');
+    expect(routed[0].json.event.data).toEqual({ id: `usr_text_${run}`, name: 'Ada' });
+  });
+
+  it('refuses a record whose tenant header holds a NUL instead of reading it again forever', async () => {
+    const key = `nul-tenant-${run}`;
+    const value = JSON.stringify({ type: 'user.created', data: { id: 'usr_1' } });
+    await raw.send({
+      topic: INGEST_TOPIC,
+      acks: -1,
+      messages: [{ key, value, headers: { 'hookline-tenant-id': `${ingest.tenant.id}\u0000` } }],
+    });
+
+    const records = await recorder.waitFor((all) => refusedWithKey(key)(all) !== undefined);
+    expect(JSON.parse(refusedWithKey(key)(records)!.headers['hookline-error'])).toEqual({
+      type: 'unknown_tenant',
+      message: 'the hookline-tenant-id header contains U+0000 (NUL), which no tenant id holds',
+    });
+  });
+
   it('does not commit a record it could not finish, and routes it once it can', async () => {
     const subject = `usr_held_${run}`;
     const event: RawEvent = {

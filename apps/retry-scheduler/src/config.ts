@@ -28,6 +28,12 @@ export interface RetrySchedulerConfig extends ServiceConfig {
   /** How often the tier backlog (`hookline_consumer_lag`) is measured. */
   readonly backlogIntervalMs: number;
   readonly autoDisable: AutoDisableSettings;
+  /** The sweep that queues again deliveries whose task was lost between the database and Kafka. */
+  readonly stalled: {
+    readonly graceMs: number;
+    readonly sweepIntervalMs: number;
+    readonly batchSize: number;
+  };
 }
 
 /** Port the retry-scheduler service listens on when `PORT` is unset. */
@@ -61,8 +67,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RetryScheduler
     // its tiers before they go to another; default 30s, at least the brokers' usual minimum of 6s.
     const sessionTimeoutMs = r.durationMs('RETRY_SCHEDULER_SESSION_TIMEOUT', 30_000);
     if (sessionTimeoutMs < 6_000) r.problem('RETRY_SCHEDULER_SESSION_TIMEOUT', 'must be at least 6s');
+    // RETRY_STALLED_AFTER: how long past its due time an unclaimed waiting delivery is queued again; default 5m.
+    const stalledGraceMs = r.durationMs('RETRY_STALLED_AFTER', 5 * 60_000);
+    if (stalledGraceMs < 1_000) r.problem('RETRY_STALLED_AFTER', 'must be at least 1s');
+    // RETRY_STALLED_SWEEP_INTERVAL: how often stalled deliveries are looked for; default 1m.
+    const stalledIntervalMs = r.durationMs('RETRY_STALLED_SWEEP_INTERVAL', 60_000);
+    if (stalledIntervalMs < 100) r.problem('RETRY_STALLED_SWEEP_INTERVAL', 'must be at least 100ms');
     return {
       ...base,
+      stalled: {
+        graceMs: stalledGraceMs,
+        sweepIntervalMs: stalledIntervalMs,
+        // RETRY_STALLED_BATCH: deliveries queued again per sweep at most; default 1000.
+        batchSize: r.int('RETRY_STALLED_BATCH', { default: 1000, min: 1, max: 100_000 }),
+      },
       // RETRY_SCHEDULER_GROUP_ID: Kafka consumer group of the retry schedulers; default hookline-retry-scheduler.
       groupId: r.string('RETRY_SCHEDULER_GROUP_ID', { default: 'hookline-retry-scheduler' }),
       // RETRY_SCHEDULER_INITIAL_OFFSET: where a new group starts, earliest (every parked task) or latest; default earliest.

@@ -10,6 +10,7 @@ import type { RetrySchedulerConfig } from './config';
 import { SustainedFailureSweep } from './endpoints/sustained-failure.sweep';
 import { DeliveryHandoff } from './retry/delivery.handoff';
 import { RetrySchedulerMetrics } from './retry/retry-scheduler.metrics';
+import { StalledDeliverySweep } from './retry/stalled-delivery.sweep';
 import { TierConsumer } from './retry/tier.consumer';
 
 /** The tier topics of a schedule, with their labels (`hookline.retry.5m` → `5m`). */
@@ -21,8 +22,8 @@ export function tierTopics(config: RetrySchedulerConfig): Map<string, string> {
 
 /**
  * Builds the retry scheduler from its parts and runs it: the tier consumer that hands due retries
- * back to the dispatcher, the sweep that disables endpoints failing for days, and the tier backlog
- * gauge. Stopping reverses that.
+ * back to the dispatcher, the sweep that disables endpoints failing for days, the sweep that queues
+ * stalled deliveries again, and the tier backlog gauge. Stopping reverses that.
  */
 export class RetrySchedulerRuntime {
   private readonly kafka: Kafka;
@@ -31,6 +32,7 @@ export class RetrySchedulerRuntime {
     producer: Producer;
     tiers: TierConsumer;
     sweep?: SustainedFailureSweep;
+    stalled: StalledDeliverySweep;
     backlog: ConsumerLagMonitor;
   };
 
@@ -84,11 +86,20 @@ export class RetrySchedulerRuntime {
           },
         )
       : undefined;
-    this.started = { dataSource, producer, tiers, backlog, ...(sweep ? { sweep } : {}) };
+    const stalled = new StalledDeliverySweep(
+      dataSource,
+      producer,
+      { graceMs: config.stalled.graceMs, batchSize: config.stalled.batchSize },
+      config.stalled.sweepIntervalMs,
+      metrics,
+      { log: (message) => logger.warn(message), error: (message) => logger.error(message) },
+    );
+    this.started = { dataSource, producer, tiers, backlog, stalled, ...(sweep ? { sweep } : {}) };
     await tiers.start();
     logger.log(`consuming retry tiers ${[...labels.values()].join(', ')}`);
     backlog.start();
     sweep?.start();
+    stalled.start();
   }
 
   /** Stops consuming and sweeping, and closes connections. */
@@ -97,6 +108,7 @@ export class RetrySchedulerRuntime {
     if (!started) return;
     this.started = undefined;
     await started.sweep?.stop();
+    await started.stalled.stop();
     await started.backlog.stop();
     await started.tiers.stop();
     await started.producer.disconnect();

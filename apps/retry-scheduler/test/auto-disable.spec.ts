@@ -50,9 +50,9 @@ describe('auto-disable after sustained failure', () => {
       [deliveryId, TENANT, endpointId, ok ? 'succeeded' : 'failed', at],
     );
     await db.dataSource.query(
-      `INSERT INTO delivery_attempts (delivery_id, tenant_id, endpoint_id, event_id, attempt_number,
+      `INSERT INTO delivery_attempts (send_id, delivery_id, tenant_id, endpoint_id, event_id, attempt_number,
          status_code, duration_ms, error_class, started_at, finished_at)
-       VALUES ($1, $2, $3, 'evt_seeded', 1, $4, 12, $5, $6, $6)`,
+       VALUES (gen_random_uuid()::text, $1, $2, $3, 'evt_seeded', 1, $4, 12, $5, $6, $6)`,
       [deliveryId, TENANT, endpointId, status, ok ? null : `http_${status}`, at],
     );
   };

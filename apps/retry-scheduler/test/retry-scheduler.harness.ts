@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { declareTopics, ensureTopicsOnCluster } from '@hookline/kafka';
 import type { RunningService } from '@hookline/observability';
+import { retryTiers } from '@hookline/presets';
 import {
   createTestDatabase,
   createTestKafka,
@@ -55,7 +56,7 @@ export async function startRetryScheduler(env: Record<string, string> = {}): Pro
     RETRY_SCHEDULER_BACKLOG_INTERVAL: '500ms',
     ...env,
   });
-  await ensureTierTopics(config.preset.retry.delaysMs);
+  await ensureTierTopics(retryTiers(config.preset.retry));
   const service = await bootstrap(config);
   return {
     config,

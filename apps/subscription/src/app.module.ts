@@ -1,11 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ServiceRuntimeModule } from '@hookline/observability';
 import type { SubscriptionConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { DocsModule } from './docs/docs.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { GrpcAdminModule } from './grpc/grpc-admin.module';
+import { StorableInputInterceptor } from './input/storable-input.interceptor';
 import { SubscriptionApiModule } from './subscription-api.module';
 
 /**
@@ -27,7 +28,11 @@ export class AppModule {
         GrpcAdminModule.forRoot(config, api),
         DocsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+      // REST only: the gRPC server checks its requests itself (see PortReportingGrpcServer).
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: StorableInputInterceptor },
+      ],
     };
   }
 }

@@ -113,6 +113,21 @@ describe('delivery logs, redelivery, recovery and test events (real Postgres and
       expect(defaulted.body.event_type).toBe(catalogue[0].type);
     });
 
+    it('reads a null type and a null or empty data, as generated clients send them, as not given', async () => {
+      const endpointId = await endpoint(['user.created']);
+      for (const body of [
+        { type: null, data: {} },
+        { type: 'user.created', data: null },
+      ]) {
+        const sent = await tenant.call('POST', `/v1/webhooks/${endpointId}/test`, body);
+        expect([sent.status, sent.body.event_type]).toEqual([202, 'user.created']);
+        const [event] = await harness.dataSource.query('SELECT payload FROM events WHERE id = $1', [
+          sent.body.event_id,
+        ]);
+        expect(event.payload.data).toEqual(findEventType('user.created')?.sample);
+      }
+    });
+
     it.each([
       ['an unknown type', { type: 'user.exploded' }, 'type'],
       [

@@ -725,6 +725,96 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
       );
     });
   });
+
+  describe('text Postgres cannot store', () => {
+    const NUL = 'contains U+0000 (NUL), which cannot be stored';
+    let tenant: { id: string; key: string; call: Caller };
+    let endpointId: string;
+
+    beforeAll(async () => {
+      tenant = await newTenant('Unstorable text');
+      ({
+        endpoint: { id: endpointId },
+      } = await tenant.call('EndpointService', 'CreateEndpoint', {
+        url: 'https://example.com/text',
+        events: ['user.created'],
+      }));
+    });
+
+    it('answers INVALID_ARGUMENT naming every field that holds a NUL, and creates nothing', async () => {
+      const error = await failure(
+        tenant.call('EndpointService', 'CreateEndpoint', {
+          url: 'https://example.com/text',
+          events: ['user.created'],
+          description: 'a\u0000b',
+          metadata: { region: 'eu\u0000' },
+        }),
+      );
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error.details).toContain(`description ${NUL}`);
+      expect(error.details).toContain(`metadata.region ${NUL}`);
+      // In the order the decoder produces the fields.
+      const violations = fieldViolations(error);
+      expect(violations).toHaveLength(2);
+      expect(violations).toEqual(
+        expect.arrayContaining([
+          { field: 'description', description: NUL },
+          { field: 'metadata.region', description: NUL },
+        ]),
+      );
+      const [{ count }] = await db.dataSource.query(
+        'SELECT count(*)::int AS count FROM endpoints WHERE tenant_id = $1',
+        [tenant.id],
+      );
+      expect(count).toBe(1);
+    });
+
+    it('checks ids, operator calls and test data inside Structs the same way', async () => {
+      const cases: Array<[Caller, ServiceName, string, object, string]> = [
+        [tenant.call, 'EndpointService', 'GetEndpoint', { id: 'wh_\u0000' }, 'id'],
+        [
+          tenant.call,
+          'DeliveryService',
+          'ListDeliveries',
+          { endpoint_id: endpointId, starting_after: '\u0000' },
+          'starting_after',
+        ],
+        [operator, 'OperatorService', 'CreateTenant', { name: 'a\u0000b' }, 'name'],
+        [
+          tenant.call,
+          'EndpointService',
+          'SendTestEvent',
+          {
+            endpoint_id: endpointId,
+            type: 'user.created',
+            data: {
+              fields: {
+                id: { stringValue: 'usr_1' },
+                profile: {
+                  structValue: {
+                    fields: {
+                      tags: { listValue: { values: [{ stringValue: 'ok' }, { stringValue: 'x\u0000' }] } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          'data.profile.tags[1]',
+        ],
+      ];
+      for (const [call, serviceName, method, request, field] of cases) {
+        const error = await failure(call(serviceName, method, request));
+        expect([method, error.code]).toEqual([method, grpc.status.INVALID_ARGUMENT]);
+        expect([method, fieldViolations(error)]).toEqual([method, [{ field, description: NUL }]]);
+      }
+      const [{ count }] = await db.dataSource.query(
+        'SELECT count(*)::int AS count FROM events WHERE tenant_id = $1',
+        [tenant.id],
+      );
+      expect(count).toBe(0);
+    });
+  });
 });
 
 /** A Struct as the client decodes it, back to JSON. */

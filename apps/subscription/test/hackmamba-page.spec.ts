@@ -130,6 +130,17 @@ describe('the Hackmamba webhooks page, call for call (hackmamba preset)', () => 
     expect(changes[0]).toMatchObject({ endpoint: { secrets: [{ secret: 'your-webhook-secret' }] } });
   });
 
+  it('serves an OpenAPI document whose created is unix seconds, as this preset renders it', async () => {
+    const document = (await (await fetch(`${harness.service.url}/docs/openapi.json`)).json()) as Json;
+    expect(document.components.schemas.CreatedTime).toMatchObject({ type: 'integer', format: 'int64' });
+    const registered = await curl(
+      'POST',
+      '/v1/webhooks',
+      '{"url": "https://your-app.com/webhooks/hackmamba", "events": ["user.created"]}',
+    );
+    expect(Number.isInteger(registered.body.created)).toBe(true);
+  });
+
   it('registers the ngrok example without a secret and generates one', async () => {
     const registered = await curl(
       'POST',

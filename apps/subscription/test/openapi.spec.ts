@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lintOpenApiDocument } from '@hookline/testing';
 import { type Json, startSubscription, type SubscriptionHarness } from './support/subscription.harness';
 
 // The reference kept in the repository; regenerate it with HOOKLINE_WRITE_OPENAPI=1.
@@ -72,6 +73,60 @@ describe('OpenAPI document (real Postgres and Kafka)', () => {
       expect.arrayContaining(['limit', 'starting_after', 'created[gte]', 'created[lte]', 'status']),
     );
     expect(document.components.schemas.CreateWebhookDto.required).toEqual(['url', 'events']);
+  });
+
+  it('gives generators named types, the enforced limits, servers, opaque bearer schemes, a licence and tags', async () => {
+    const document = (await (await fetch(`${harness.service.url}/docs/openapi.json`)).json()) as Json;
+    const schemas = document.components.schemas;
+    expect(document.servers.length).toBeGreaterThan(0);
+    expect(document.info.license).toEqual({
+      name: 'Apache-2.0',
+      url: 'https://www.apache.org/licenses/LICENSE-2.0',
+    });
+    const operationTags = Object.values(document.paths as Record<string, Record<string, Json>>).flatMap(
+      (item) => Object.values(item).flatMap((operation) => operation.tags),
+    );
+    expect(document.tags.map((tag: Json) => tag.name).sort()).toEqual([...new Set(operationTags)].sort());
+    expect(document.components.securitySchemes).toEqual({
+      'api-key': { type: 'http', scheme: 'bearer', description: expect.stringContaining('opaque') },
+      'admin-token': { type: 'http', scheme: 'bearer', description: expect.stringContaining('opaque') },
+    });
+
+    // One plain type per deployment: ISO 8601 under the default preset.
+    expect(schemas.CreatedTime).toMatchObject({ type: 'string', format: 'date-time' });
+    for (const name of ['WebhookDto', 'DeliveryDto', 'EventDto', 'TenantDto', 'ApiKeyDto']) {
+      expect(schemas[name].properties.created).toEqual({ $ref: '#/components/schemas/CreatedTime' });
+    }
+    expect(schemas.WebhookDto.properties.updated).toEqual({ $ref: '#/components/schemas/CreatedTime' });
+    const numbers = Object.entries(schemas as Record<string, Json>).flatMap(([name, schema]) =>
+      Object.entries((schema.properties ?? {}) as Record<string, Json>)
+        .filter(([, property]) => property.type === 'number')
+        .map(([property]) => `${name}.${property}`),
+    );
+    expect(numbers).toEqual([]);
+    expect(schemas.WebhookDto.properties.version).toMatchObject({ type: 'integer' });
+    expect(schemas.DeliveryDto.properties.attempt_count).toMatchObject({ type: 'integer' });
+    expect(schemas.QueuedDeliveryDto.properties.attempt).toMatchObject({ type: 'integer' });
+
+    const create = schemas.CreateWebhookDto.properties;
+    expect(create.description).toMatchObject({ type: 'string', nullable: true, maxLength: 500 });
+    expect(create.url).toMatchObject({ type: 'string', maxLength: 2048 });
+    expect(create.events).toMatchObject({ minItems: 1, maxItems: 100 });
+    expect(create.metadata).toMatchObject({ maxProperties: 50, additionalProperties: { maxLength: 500 } });
+    expect(create.headers).toMatchObject({ maxProperties: 20, additionalProperties: { maxLength: 1000 } });
+    // On update every field may be null, and an empty list is "not given", so no minItems.
+    const update = schemas.UpdateWebhookDto.properties;
+    for (const field of ['url', 'events', 'description', 'metadata', 'headers', 'active', 'clear'])
+      expect([field, update[field].nullable]).toEqual([field, true]);
+    expect(update.description.type).toBe('string');
+    expect(update.events.minItems).toBeUndefined();
+    expect(update.clear.items.enum).toEqual(['description', 'metadata', 'headers']);
+    expect(schemas.TestEventDto.properties.data).toMatchObject({ type: 'object', nullable: true });
+  });
+
+  it('passes the Redocly linter with the recommended-strict rules', async () => {
+    const document = await (await fetch(`${harness.service.url}/docs/openapi.json`)).json();
+    expect(await lintOpenApiDocument(document)).toEqual([]);
   });
 
   it('matches the copy checked in at docs/openapi.json', async () => {

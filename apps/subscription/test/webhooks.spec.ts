@@ -256,14 +256,51 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
       const patched = await tenant.call('PATCH', `/v1/webhooks/${created.body.id}`, {
         url: 'https://new-url.com/webhooks',
         metadata: { c: '3' },
-        headers: {},
-        description: null,
+        headers: { 'X-B': '2' },
       });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({
         url: 'https://new-url.com/webhooks',
         metadata: { c: '3' },
+        headers: { 'X-B': '2' },
+      });
+    });
+
+    it('keeps the fields a generated client sends as null, [] or {}, and clears only through clear', async () => {
+      const created = await register({
+        description: 'Main application webhook',
+        metadata: { environment: 'production' },
+        headers: { 'X-Custom-Header': 'value' },
+      });
+      const unset = { url: null, description: null, metadata: {}, headers: {}, active: null, clear: [] };
+      const put = await tenant.call('PUT', `/v1/webhooks/${created.body.id}`, {
+        ...unset,
+        events: ['user.created', 'user.updated'],
+      });
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({
+        url: created.body.url,
+        events: ['user.created', 'user.updated'],
+        description: 'Main application webhook',
+        metadata: { environment: 'production' },
+        headers: { 'X-Custom-Header': 'value' },
+        active: true,
+        version: 2,
+      });
+      const patched = await tenant.call('PATCH', `/v1/webhooks/${created.body.id}`, { ...unset, events: [] });
+      expect([patched.status, patched.body.version]).toEqual([200, 2]);
+
+      const cleared = await tenant.call('PATCH', `/v1/webhooks/${created.body.id}`, {
+        ...unset,
+        events: [],
+        clear: ['headers', 'description'],
+      });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({
+        description: null,
+        metadata: { environment: 'production' },
         headers: {},
+        version: 3,
       });
     });
 
@@ -296,11 +333,11 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
     it('validates updates like registrations', async () => {
       const created = await register();
       const response = await tenant.call('PUT', `/v1/webhooks/${created.body.id}`, {
-        events: [],
+        events: ['user.exploded'],
         url: 'http://x',
       });
       expect(response.status).toBe(422);
-      expect(response.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['url', 'events']);
+      expect(response.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['url', 'events[0]']);
     });
 
     it('answers 404 for an unknown endpoint', async () => {

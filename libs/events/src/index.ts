@@ -7,7 +7,8 @@ export type {
   RetryTask,
 } from './delivery-task.message';
 export { documentDataSchema, paymentDataSchema, userDataSchema } from './event-data.schemas';
-export { EVENT_ID_PATTERN, EVENT_ID_PREFIX, isEventId, newEventId } from './event-id';
+export { EVENT_ID_PATTERN, EVENT_ID_PREFIX, isEventId, newEventId, recordEventId } from './event-id';
+export type { RecordCoordinates } from './event-id';
 export {
   expandEventTypePattern,
   isValidEventTypePattern,
@@ -32,8 +33,16 @@ export { validateEventData, validateRawEvent, validateWebhookEvent } from './eve
 export type { JsonSchema } from './json-schema';
 export { rawEventSchema } from './raw-event';
 export type { RawEvent } from './raw-event';
+export {
+  DEFAULT_MAX_TEXT_DEPTH,
+  DEFAULT_TEXT_PROBLEM_LIMIT,
+  fieldPath,
+  findUnstorableText,
+  isStorableText,
+} from './storable-text';
+export type { PathSegment, StorableTextOptions, TextProblem } from './storable-text';
 export type { ValidationIssue, ValidationResult } from './schema.compiler';
-export { createUlidGenerator, ULID_PATTERN, ulidTime } from './ulid.generator';
+export { createUlidGenerator, derivedUlid, ULID_PATTERN, ulidTime } from './ulid.generator';
 export type { UlidGenerator, UlidSources } from './ulid.generator';
 export {
   ISO_CREATED_PATTERN,

@@ -1,5 +1,6 @@
-import { newEventId } from './event-id';
-import { createUlidGenerator, ULID_PATTERN, ulidTime } from './ulid.generator';
+import { createHash } from 'node:crypto';
+import { newEventId, recordEventId, type RecordCoordinates } from './event-id';
+import { createUlidGenerator, derivedUlid, ULID_PATTERN, ulidTime } from './ulid.generator';
 
 describe('createUlidGenerator', () => {
   it('produces 10,000 unique, strictly increasing ids within one millisecond', () => {
@@ -75,5 +76,64 @@ describe('newEventId', () => {
   it('uses an injected generator', () => {
     const generate = createUlidGenerator({ now: () => 0, randomBytes: (size) => new Uint8Array(size) });
     expect(newEventId(generate)).toBe('evt_00000000000000000000000000');
+  });
+});
+
+describe('derivedUlid', () => {
+  it('dates the id at the given time and draws its random part from the hash of the seed', () => {
+    const id = derivedUlid(1_705_314_600_000, 'seed');
+    const random = createHash('sha256').update('seed').digest().subarray(0, 10);
+    const reference = createUlidGenerator({ now: () => 1_705_314_600_000, randomBytes: () => random });
+    expect(id).toBe(reference());
+    expect(ulidTime(id)).toBe(1_705_314_600_000);
+  });
+
+  it('gives the same inputs the same id and different seeds different ids', () => {
+    expect(derivedUlid(5, 'a')).toBe(derivedUlid(5, 'a'));
+    expect(derivedUlid(5, 'a')).not.toBe(derivedUlid(5, 'b'));
+    expect(derivedUlid(5, 'a').slice(10)).toBe(derivedUlid(6, 'a').slice(10));
+  });
+
+  it('refuses times outside 48 bits', () => {
+    expect(() => derivedUlid(-1, 'a')).toThrow(RangeError);
+    expect(() => derivedUlid(2 ** 48, 'a')).toThrow(RangeError);
+  });
+});
+
+describe('recordEventId', () => {
+  const record: RecordCoordinates = {
+    topic: 'hookline.ingest',
+    partition: 3,
+    offset: '1042',
+    timestampMs: 1_705_314_600_123,
+  };
+
+  it('names an event of a record the same way every time it is read', () => {
+    const first = [0, 1, 2].map((index) => recordEventId(record, index));
+    const again = [0, 1, 2].map((index) => recordEventId({ ...record }, index));
+    expect(again).toEqual(first);
+    expect(new Set(first).size).toBe(3);
+    expect(first.every((id) => /^evt_[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(id))).toBe(true);
+    expect(first.every((id) => ulidTime(id.slice(4)) === record.timestampMs)).toBe(true);
+  });
+
+  it('tells records apart by topic, partition and offset', () => {
+    const ids = [
+      recordEventId(record, 0),
+      recordEventId({ ...record, topic: 'hookline.ingest.other' }, 0),
+      recordEventId({ ...record, partition: 4 }, 0),
+      recordEventId({ ...record, offset: '1043' }, 0),
+      // Offsets as decimal strings: "10" at index 42 must not read as "104" at index 2.
+      recordEventId({ ...record, offset: '10' }, 42),
+      recordEventId({ ...record, offset: '104' }, 2),
+    ];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('matches fixed vectors, so ids of records already read never change with a release', () => {
+    expect(recordEventId({ topic: 't', partition: 0, offset: '0', timestampMs: 0 }, 0)).toBe(
+      'evt_00000000008V8ADKHK0MTA5XAC',
+    );
+    expect(recordEventId(record, 1)).toBe('evt_01HM6AQH5VJXGSABTXPN86KHPY');
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
 
 /**
  * ULIDs (https://github.com/ulid/spec): 48 bits of milliseconds then 80 random bits, written as 26
@@ -37,9 +37,7 @@ export function createUlidGenerator(sources: UlidSources = {}): UlidGenerator {
 
   return () => {
     const time = Math.floor(now());
-    if (!Number.isSafeInteger(time) || time < 0 || time > MAX_TIME) {
-      throw new RangeError(`ULID time must be an integer between 0 and 2^48-1 ms, got ${time}`);
-    }
+    checkTime(time);
     if (time <= lastTime) {
       lastRandom = increment(lastRandom);
     } else {
@@ -51,12 +49,30 @@ export function createUlidGenerator(sources: UlidSources = {}): UlidGenerator {
   };
 }
 
+/**
+ * A ULID fixed by its inputs: the time part is `timeMs`, the random part the first 80 bits of the
+ * SHA-256 of `seed`. Whatever is named twice from the same inputs gets the same id.
+ */
+export function derivedUlid(timeMs: number, seed: string): string {
+  const time = Math.floor(timeMs);
+  checkTime(time);
+  return (
+    encodeTime(time) + encodeRandom(createHash('sha256').update(seed).digest().subarray(0, RANDOM_BYTES))
+  );
+}
+
 /** Reads the creation time (epoch milliseconds) back out of a ULID. */
 export function ulidTime(ulid: string): number {
   if (!ULID_PATTERN.test(ulid)) throw new TypeError(`not a ULID: ${ulid}`);
   let time = 0;
   for (const char of ulid.slice(0, TIME_CHARS)) time = time * 32 + ALPHABET.indexOf(char);
   return time;
+}
+
+function checkTime(time: number): void {
+  if (!Number.isSafeInteger(time) || time < 0 || time > MAX_TIME) {
+    throw new RangeError(`ULID time must be an integer between 0 and 2^48-1 ms, got ${time}`);
+  }
 }
 
 function encodeTime(time: number): string {

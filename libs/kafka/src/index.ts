@@ -1,5 +1,5 @@
-export { createKafka } from './kafka.client';
-export type { CreateKafkaOptions, KafkaConfig, KafkaSaslConfig } from './kafka.client';
+export { createKafka, kafkaConnection } from './kafka.client';
+export type { CreateKafkaOptions, KafkaConfig, KafkaSaslConfig, KafkaTlsConfig } from './kafka.client';
 export { createLogCreator, KAFKA_LOG_LEVELS, stderrKafkaLogger } from './kafka-log.adapter';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka-log.adapter';
 export { readKafkaConfig } from './read-kafka-config';

@@ -1,4 +1,5 @@
 import { Kafka, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
 import {
   createLogCreator,
   type KafkaLogger,
@@ -12,6 +13,16 @@ export type KafkaSaslConfig =
   | { mechanism: 'scram-sha-256'; username: string; password: string }
   | { mechanism: 'scram-sha-512'; username: string; password: string };
 
+/** Whom to trust and, for mutual TLS, who the client is: PEM text, read once at boot. */
+export interface KafkaTlsConfig {
+  /** CA certificates the brokers' certificates must chain to, instead of the system's trust store. */
+  ca?: string;
+  /** Certificate chain the client presents (mutual TLS); always set together with `key`. */
+  cert?: string;
+  /** Private key of `cert`. */
+  key?: string;
+}
+
 /** How a service reaches Kafka. Built by an app's config.ts (see `readKafkaConfig`) and passed in. */
 export interface KafkaConfig {
   /** Bootstrap brokers as `host:port`. */
@@ -20,6 +31,8 @@ export interface KafkaConfig {
   clientId: string;
   /** Use TLS towards the brokers. */
   ssl?: boolean;
+  /** CA bundle and client certificate of the TLS connection; only used with `ssl`. */
+  tls?: KafkaTlsConfig;
   /** SASL authentication; absent for unauthenticated clusters. */
   sasl?: KafkaSaslConfig;
   /** Time allowed to open a TCP (and TLS) connection to a broker. */
@@ -39,17 +52,38 @@ export interface CreateKafkaOptions {
 /** Creates a kafkajs client from typed config, with client logs routed through `logger`. */
 export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {}): Kafka {
   if (config.brokers.length === 0) throw new TypeError('KafkaConfig.brokers must name at least one broker');
-  const kafkaJsConfig: KafkaJsConfig = {
+  return new Kafka({
     clientId: config.clientId,
-    brokers: [...config.brokers],
-    ssl: config.ssl ?? false,
+    ...kafkaConnection(config),
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     logLevel: toKafkaJsLogLevel(config.logLevel ?? 'warn'),
     logCreator: createLogCreator(options.logger, config.logLevel ?? 'warn'),
+  });
+}
+
+/**
+ * The kafkajs settings that decide where and how a client connects (brokers, TLS, SASL), for any
+ * other client that must reach the cluster exactly as the service does (its readiness probe).
+ */
+export function kafkaConnection(config: KafkaConfig): Pick<KafkaJsConfig, 'brokers' | 'ssl' | 'sasl'> {
+  const connection: Pick<KafkaJsConfig, 'brokers' | 'ssl' | 'sasl'> = {
+    brokers: [...config.brokers],
+    ssl: config.ssl ? toTlsOptions(config.tls) : false,
   };
-  if (config.sasl) kafkaJsConfig.sasl = toKafkaJsSasl(config.sasl);
-  return new Kafka(kafkaJsConfig);
+  if (config.sasl) connection.sasl = toKafkaJsSasl(config.sasl);
+  return connection;
+}
+
+function toTlsOptions(tls: KafkaTlsConfig | undefined): ConnectionOptions | true {
+  if (!tls || (tls.ca === undefined && tls.cert === undefined)) return true;
+  const options: ConnectionOptions = {};
+  if (tls.ca !== undefined) options.ca = [tls.ca];
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    options.cert = tls.cert;
+    options.key = tls.key;
+  }
+  return options;
 }
 
 function toKafkaJsSasl(sasl: KafkaSaslConfig): SASLOptions {

@@ -1,14 +1,21 @@
 import type { EnvReader } from '@hookline/config';
+import { readFileSync } from 'node:fs';
 import { KAFKA_LOG_LEVELS } from './kafka-log.adapter';
-import type { KafkaConfig } from './kafka.client';
+import type { KafkaConfig, KafkaTlsConfig } from './kafka.client';
 
 const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 const BROKER_ADDRESS = /^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 /**
  * Reads the Kafka connection settings every service shares, so they are spelled the same everywhere.
- * Keys: KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_SSL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
- * KAFKA_SASL_PASSWORD, KAFKA_CONNECTION_TIMEOUT, KAFKA_REQUEST_TIMEOUT, KAFKA_LOG_LEVEL.
+ * Keys: KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE,
+ * KAFKA_SSL_KEY_FILE, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD,
+ * KAFKA_CONNECTION_TIMEOUT, KAFKA_REQUEST_TIMEOUT, KAFKA_LOG_LEVEL.
+ *
+ * Settings that would be silently unused are refused instead: credentials without a SASL mechanism,
+ * certificate files without TLS, a client certificate without its key or a key without its certificate.
  */
 export function readKafkaConfig(r: EnvReader, defaults: { clientId: string }): KafkaConfig {
   const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
@@ -26,12 +33,71 @@ export function readKafkaConfig(r: EnvReader, defaults: { clientId: string }): K
     logLevel: r.oneOf('KAFKA_LOG_LEVEL', KAFKA_LOG_LEVELS, 'warn'),
   };
 
+  const tls = readTls(r, config.ssl === true);
+  if (tls) config.tls = tls;
+
   const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', SASL_MECHANISMS, 'none');
   if (mechanism !== 'none') {
     // Both are required together; the password is never echoed in a problem message.
     const username = r.string('KAFKA_SASL_USERNAME');
     const password = r.string('KAFKA_SASL_PASSWORD');
     config.sasl = { mechanism, username, password };
+  } else {
+    const given = ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].filter(
+      (key) => r.optionalString(key) !== undefined,
+    );
+    if (given.length > 0) {
+      r.problem(
+        'KAFKA_SASL_MECHANISM',
+        `is none, so ${given.join(' and ')} would be ignored; set it to ${SASL_MECHANISMS.slice(1).join(', ')} ` +
+          '(Strimzi: scram-sha-512), or remove the credentials',
+      );
+    }
   }
   return config;
+}
+
+/** The CA bundle and client certificate files, read once at boot; undefined when none is set. */
+function readTls(r: EnvReader, ssl: boolean): KafkaTlsConfig | undefined {
+  const caFile = r.optionalString('KAFKA_SSL_CA_FILE');
+  const certFile = r.optionalString('KAFKA_SSL_CERT_FILE');
+  const keyFile = r.optionalString('KAFKA_SSL_KEY_FILE');
+  const set = [
+    ['KAFKA_SSL_CA_FILE', caFile],
+    ['KAFKA_SSL_CERT_FILE', certFile],
+    ['KAFKA_SSL_KEY_FILE', keyFile],
+  ].filter(([, value]) => value !== undefined);
+  if (set.length === 0) return undefined;
+  if (!ssl) {
+    r.problem('KAFKA_SSL', `must be true when ${set.map(([key]) => key).join(', ')} is set`);
+    return undefined;
+  }
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    const missing = certFile === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE';
+    const present = certFile === undefined ? 'KAFKA_SSL_KEY_FILE' : 'KAFKA_SSL_CERT_FILE';
+    r.problem(missing, `is required with ${present}: a client certificate needs its private key`);
+  }
+  const tls: KafkaTlsConfig = {};
+  const ca = caFile && readPem(r, 'KAFKA_SSL_CA_FILE', caFile, PEM_CERTIFICATE, 'certificate');
+  const cert = certFile && readPem(r, 'KAFKA_SSL_CERT_FILE', certFile, PEM_CERTIFICATE, 'certificate');
+  const key = keyFile && readPem(r, 'KAFKA_SSL_KEY_FILE', keyFile, PEM_PRIVATE_KEY, 'private key');
+  if (ca) tls.ca = ca;
+  if (cert && key) {
+    tls.cert = cert;
+    tls.key = key;
+  }
+  return tls;
+}
+
+function readPem(r: EnvReader, key: string, path: string, marker: RegExp, what: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    r.problem(key, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    return undefined;
+  }
+  // Only the path is named: the file may hold a private key.
+  if (!marker.test(text)) r.problem(key, `${path} holds no PEM ${what}`);
+  return text;
 }

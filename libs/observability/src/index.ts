@@ -13,7 +13,7 @@ export { postgresReadinessProbe } from './health/postgres.probe';
 export type { PostgresProbeOptions, SqlQueryable } from './health/postgres.probe';
 export { describeFailure, redactSecrets } from './health/redact';
 
-export { LOG_LEVELS, readServiceConfig } from './service/service-config';
+export { DEFAULT_SCHEMA_WAIT_MS, LOG_LEVELS, readServiceConfig } from './service/service-config';
 export type { LogLevelName, ServiceConfig, ServiceDefaults, ServiceName } from './service/service-config';
 export { defaultProbes, SERVICE_CONFIG, ServiceRuntimeModule } from './service/service-runtime.module';
 export type { ServiceRuntimeOptions } from './service/service-runtime.module';

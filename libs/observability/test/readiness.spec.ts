@@ -10,9 +10,20 @@ import {
   ServiceRuntimeModule,
 } from '../src';
 import { resolvePreset } from '@hookline/presets';
+import { createMigratedDatabase, type MigratedDatabase } from './support/migrated-database';
 
 const brokers = process.env.KAFKA_BROKERS!.split(',');
-const databaseUrl = process.env.DATABASE_URL!;
+const serverUrl = process.env.DATABASE_URL!;
+// A service starts only on a database holding its migrations (the server's own database is not one).
+let migrated: MigratedDatabase;
+let databaseUrl: string;
+beforeAll(async () => {
+  migrated = await createMigratedDatabase();
+  databaseUrl = migrated.url;
+});
+afterAll(async () => {
+  await migrated?.drop();
+});
 
 const kafkaClient = (list: string[]) => ({
   brokers: list,
@@ -148,7 +159,7 @@ describe('kafkaReadinessProbe', () => {
 
 describe('postgresReadinessProbe', () => {
   it('checks through a pool the app owns and leaves it open', async () => {
-    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+    const pool = new Pool({ connectionString: serverUrl, max: 1 });
     try {
       const probe = postgresReadinessProbe({ queryable: pool });
       await expect(probe.check()).resolves.toBeUndefined();
@@ -160,7 +171,7 @@ describe('postgresReadinessProbe', () => {
   });
 
   it('reports a missing database by name', async () => {
-    const url = new URL(databaseUrl);
+    const url = new URL(serverUrl);
     url.pathname = '/hookline_no_such_database';
     const probe = postgresReadinessProbe({ connectionString: url.toString() });
     try {

@@ -29,13 +29,30 @@ export {
   type IdempotencyClaim,
   type IdempotencyClaimRequest,
 } from './repositories/idempotency.repository';
-export type { AttemptRecord, AttemptRecorder } from './repositories/attempt-recorder';
+export type { AttemptRecord, AttemptRecorder, DeferralRecord } from './repositories/attempt-recorder';
+export {
+  DeliveryClaims,
+  type AttemptClaim,
+  type ClaimVerdict,
+  type DeliveryClaimsOptions,
+  type EventRecord,
+  type FanOutClaim,
+} from './repositories/delivery-claims';
+export { isDataRefusal, postgresErrorCode } from './database-errors';
 export { errorMessageExcerpt, redactHeaders, utf8Excerpt } from './repositories/attempt-sanitizer';
 export {
   BatchingAttemptRecorder,
   type BatchingAttemptRecorderOptions,
 } from './repositories/batching-attempt-recorder';
 export { BatchWriter, type BatchWriterOptions } from './repositories/batch-writer';
-export { BatchingEventRecorder, type EventRecord } from './repositories/batching-event-recorder';
 export { endpointSnapshot } from './repositories/endpoint-snapshot';
 export { disableEndpoint, type EndpointDisableOutcome } from './repositories/endpoint-disable.repository';
+export {
+  awaitSchema,
+  builtMigrations,
+  checkSchema,
+  SchemaBehindError,
+  type AwaitSchemaOptions,
+  type CheckSchemaOptions,
+  type SchemaCheck,
+} from './schema-check';

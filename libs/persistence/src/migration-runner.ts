@@ -27,6 +27,10 @@ export async function revertLastMigration(dataSource: DataSource): Promise<strin
     const executed = await migrations.getExecutedMigrations();
     if (executed.length === 0) return undefined;
     const last = executed.reduce((latest, m) => (m.timestamp > latest.timestamp ? m : latest));
+    // TypeORM reverts in a transaction whatever the migration says; one that builds indexes
+    // concurrently must not be.
+    const instance = dataSource.migrations.find((m) => (m.name ?? m.constructor.name) === last.name);
+    if (instance?.transaction === false) migrations.transaction = 'none';
     await migrations.undoLastMigration();
     return last.name;
   });
@@ -71,7 +75,16 @@ async function withMigrationLock<T>(
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Polled rather than waited for: a session blocked in pg_advisory_lock holds a snapshot, and an
+    // index built concurrently by the lock holder waits for every such snapshot to end: a deadlock.
+    for (let waitMs = 50; ; waitMs = Math.min(waitMs * 2, 1000)) {
+      const [row]: Array<{ locked: boolean }> = await runner.query(
+        'SELECT pg_try_advisory_lock($1) AS locked',
+        [MIGRATION_LOCK_KEY],
+      );
+      if (row?.locked) break;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
     try {
       return await fn(runner);
     } finally {

@@ -16,6 +16,8 @@ function attempt(
 ): AttemptRecord {
   const startedAt = new Date(T0.getTime() + attemptNumber * 1_000);
   return {
+    sendId: `send_${deliveryId}_${attemptNumber}`,
+    claimToken: null,
     deliveryId,
     tenantId: 'ten_1',
     endpointId: 'wh_1',
@@ -89,7 +91,7 @@ describe('BatchingAttemptRecorder', () => {
     return row!.n;
   };
 
-  it('holds queued attempts until flush, which returns once all of them are written in one batch', async () => {
+  it('writes attempts queued together in one batch, and flush returns once all are durable', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 1_000, flushIntervalMs: 60_000 });
     const recorded: Array<Promise<void>> = [];
     for (let d = 0; d < 50; d += 1) {
@@ -106,8 +108,6 @@ describe('BatchingAttemptRecorder', () => {
         );
       }
     }
-    expect(await attemptRows()).toHaveLength(0);
-
     await recorder.flush();
 
     expect(await attemptRows()).toHaveLength(250);
@@ -126,20 +126,18 @@ describe('BatchingAttemptRecorder', () => {
     }
   });
 
-  it('writes a batch on its own once maxBatchRows attempts are queued', async () => {
+  it('writes batches of at most maxBatchRows attempts', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 10, flushIntervalMs: 60_000 });
     const recorded = Array.from({ length: 25 }, (_, i) => recorder!.record(attempt(`delivery_${i}`, 1)));
 
-    await Promise.all(recorded.slice(0, 20));
+    await Promise.all(recorded);
 
-    expect(await attemptRows()).toHaveLength(20);
-    expect(await transactionsThatWroteAttempts()).toBe(2);
-    await recorder.flush();
     expect(await attemptRows()).toHaveLength(25);
+    expect(await transactionsThatWroteAttempts()).toBe(3);
   });
 
-  it('writes a batch on its own after flushIntervalMs', async () => {
-    recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 1_000, flushIntervalMs: 20 });
+  it('writes a batch on its own, without waiting for a flush', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 1_000, flushIntervalMs: 60_000 });
 
     await Promise.all([1, 2, 3].map((n) => recorder!.record(attempt('delivery_timer', n))));
 
@@ -149,7 +147,7 @@ describe('BatchingAttemptRecorder', () => {
     ]);
   });
 
-  it('ignores an attempt recorded again, and never rolls a delivery back to an older attempt', async () => {
+  it('ignores a send recorded again, logs a re-send, and never rolls a delivery back', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
     const finalAttempt = attempt('delivery_dup', 2, {
       statusCode: 204,
@@ -159,14 +157,30 @@ describe('BatchingAttemptRecorder', () => {
     await Promise.all([recorder.record(attempt('delivery_dup', 1)), recorder.flush()]);
     await Promise.all([recorder.record(finalAttempt), recorder.flush()]);
 
-    // A redelivered Kafka message records attempt 1 again, in a later batch and within one batch.
-    const replay = attempt('delivery_dup', 1, { statusCode: 500, errorMessage: 'replayed' });
-    await Promise.all([recorder.record(replay), recorder.record(replay), recorder.flush()]);
+    // The same send recorded again (a retried write), in a later batch and within one batch.
+    const again = attempt('delivery_dup', 1, { statusCode: 500, errorMessage: 'written twice' });
+    await Promise.all([recorder.record(again), recorder.record(again), recorder.flush()]);
+    // Attempt 1 really sent a second time (after a crash): a row of its own, the delivery unchanged.
+    const resend = attempt('delivery_dup', 1, {
+      sendId: 'send_again',
+      statusCode: 500,
+      errorMessage: 'resent',
+    });
+    await Promise.all([recorder.record(resend), recorder.flush()]);
+    // A trailing attempt of the same number as the success must not undo it either.
+    const trailing = attempt('delivery_dup', 2, { sendId: 'send_trailing', errorMessage: 'trailing' });
+    await Promise.all([recorder.record(trailing), recorder.flush()]);
 
     const attempts = await attemptRows();
-    expect(attempts.map((row) => [row.attempt_number, row.status_code, row.error_message])).toEqual([
+    expect(
+      attempts
+        .map((row) => [row.attempt_number, row.status_code, row.error_message])
+        .sort((a, b) => String(a).localeCompare(String(b))),
+    ).toEqual([
+      [1, 500, 'resent'],
       [1, 503, 'endpoint answered 503'],
       [2, 204, 'endpoint answered 503'],
+      [2, 503, 'trailing'],
     ]);
     expect(await deliveryRows()).toEqual([
       expect.objectContaining({
@@ -217,6 +231,65 @@ describe('BatchingAttemptRecorder', () => {
     // The recorder keeps working after a failed batch.
     await Promise.all([recorder.record(attempt('delivery_good', 1)), recorder.flush()]);
     expect(await attemptRows()).toHaveLength(1);
+  });
+
+  it('fails only the attempt the database refuses, not the others of its batch', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
+    const before = recorder.record(attempt('delivery_a', 1));
+    const bad = recorder.record(attempt('delivery_bad', 0));
+    const after = recorder.record(attempt('delivery_b', 1));
+
+    await expect(bad).rejects.toThrow(/ck_delivery_attempts_attempt_number/);
+    await expect(Promise.all([before, after])).resolves.toBeDefined();
+    expect((await attemptRows()).map((row) => row.delivery_id)).toEqual(['delivery_a', 'delivery_b']);
+  });
+
+  it('releases the claim of the process that recorded or deferred the attempt', async () => {
+    recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000, owner: 'dispatcher-a' });
+    await db.dataSource.query(
+      `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, next_attempt_at, claimed_by, claim_token, claimed_until)
+       VALUES ('delivery_claimed', 'ten_1', 'wh_1', 'evt_1', 'pending', now(), 'dispatcher-a', 't/0/1', now() + interval '1 minute'),
+              ('delivery_other', 'ten_1', 'wh_1', 'evt_2', 'pending', now(), 'dispatcher-b', 't/0/2', now() + interval '1 minute')`,
+    );
+    const due = new Date(Date.now() + 30_000);
+    await recorder.defer({
+      deliveryId: 'delivery_claimed',
+      tenantId: 'ten_1',
+      claimToken: 't/0/1',
+      reason: 'deferred: circuit breaker open',
+      nextAttemptAt: due,
+    });
+    await recorder.defer({
+      deliveryId: 'delivery_other',
+      tenantId: 'ten_1',
+      claimToken: 't/0/2',
+      reason: 'deferred: circuit breaker open',
+      nextAttemptAt: due,
+    });
+
+    const rows: Array<{
+      id: string;
+      claimed_by: string | null;
+      last_error: string | null;
+      next_attempt_at: Date;
+    }> = await db.dataSource.query(
+      'SELECT id, claimed_by, last_error, next_attempt_at FROM deliveries ORDER BY id',
+    );
+    expect(rows[0]).toMatchObject({
+      id: 'delivery_claimed',
+      claimed_by: null,
+      last_error: 'deferred: circuit breaker open',
+    });
+    expect(rows[0].next_attempt_at).toEqual(due);
+    // Another process's claim is not this recorder's to release.
+    expect(rows[1]).toMatchObject({ id: 'delivery_other', claimed_by: 'dispatcher-b', last_error: null });
+
+    await recorder.record(attempt('delivery_other', 1, { claimToken: 't/0/2' }));
+    const [after]: Array<{ claimed_by: string | null; claim_token: string; attempt_count: number }> =
+      await db.dataSource.query(
+        "SELECT claimed_by, claim_token, attempt_count FROM deliveries WHERE id = 'delivery_other'",
+      );
+    expect(after).toEqual({ claimed_by: null, claim_token: 't/0/2', attempt_count: 1 });
   });
 
   it('refuses attempts once closed, after writing what was queued', async () => {

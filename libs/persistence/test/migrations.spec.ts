@@ -84,11 +84,11 @@ describe('migrations', () => {
       'pk_deliveries: (id)',
       'pk_delivery_attempts: (id)',
       'pk_endpoints: (id)',
-      'pk_events: (id)',
+      'pk_events: (tenant_id, id)',
       'pk_idempotency_keys: (tenant_id, key)',
       'pk_tenants: (id)',
       'uq_api_keys_hash: (hash)',
-      'uq_delivery_attempts_delivery_attempt: (delivery_id, attempt_number)',
+      'uq_delivery_attempts_send: (send_id)',
     ]);
   });
 

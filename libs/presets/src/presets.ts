@@ -39,6 +39,13 @@ export interface RetryPolicy {
   readonly jitterRatio: number;
   /** Whether 3xx/4xx answers (other than 408, 410, 429) are retried; the Hackmamba page retries any non-2xx. */
   readonly retryNon2xx: boolean;
+  /**
+   * How long an attempt that was not made waits (its endpoint's breaker open, or its queue full): on a
+   * retry tier of its own, matched to the breaker's reset so a deferred delivery comes back about when
+   * the breaker lets a probe through, rather than bouncing through a shorter tier. It does not count
+   * as an attempt and does not move the delivery along its schedule.
+   */
+  readonly deferDelayMs: number;
 }
 
 /** Everything a preset decides. */
@@ -91,6 +98,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       ],
       jitterRatio: 0.1,
       retryNon2xx: false,
+      deferDelayMs: 30 * SECOND,
     },
     attemptTimeoutMs: 30 * SECOND,
     apiVersion: '2026-11-01',
@@ -105,6 +113,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       delaysMs: [0, 1 * MINUTE, 5 * MINUTE, 15 * MINUTE, 1 * HOUR, 6 * HOUR, 24 * HOUR],
       jitterRatio: 0,
       retryNon2xx: false,
+      deferDelayMs: 30 * SECOND,
     },
     attemptTimeoutMs: 30 * SECOND,
     apiVersion: '2024-01-01',
@@ -119,6 +128,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       delaysMs: [1 * MINUTE, 5 * MINUTE, 15 * MINUTE],
       jitterRatio: 0,
       retryNon2xx: true,
+      deferDelayMs: 30 * SECOND,
     },
     attemptTimeoutMs: 30 * SECOND,
     apiVersion: '2024-01-01',
@@ -143,6 +153,8 @@ export interface PresetOverrides {
   retryJitterRatio?: number;
   /** Overrides whether 3xx/4xx answers retry. */
   retryNon2xx?: boolean;
+  /** Overrides how long a deferred attempt waits. */
+  deferDelayMs?: number;
   /** Overrides the per-attempt timeout. */
   attemptTimeoutMs?: number;
   /** Overrides the api_version stamped on events. */
@@ -166,6 +178,7 @@ export function resolvePreset(name: PresetName, overrides: PresetOverrides = {})
       delaysMs: overrides.retryDelaysMs ?? base.retry.delaysMs,
       jitterRatio: overrides.retryJitterRatio ?? base.retry.jitterRatio,
       retryNon2xx: overrides.retryNon2xx ?? base.retry.retryNon2xx,
+      deferDelayMs: overrides.deferDelayMs ?? base.retry.deferDelayMs,
     },
     attemptTimeoutMs: overrides.attemptTimeoutMs ?? base.attemptTimeoutMs,
     apiVersion: overrides.apiVersion ?? base.apiVersion,

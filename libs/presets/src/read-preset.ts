@@ -13,7 +13,7 @@ import {
  * Reads the preset and its overrides; every service calls this so they all agree on the contract.
  * Keys: HOOKLINE_PRESET, HOOKLINE_BRAND, HOOKLINE_HEADER_PREFIX, HOOKLINE_USER_AGENT,
  * HOOKLINE_CREATED_FORMAT, HOOKLINE_SIGNATURE_SCHEMES, HOOKLINE_RETRY_SCHEDULE, HOOKLINE_RETRY_JITTER,
- * HOOKLINE_RETRY_NON_2XX, HOOKLINE_ATTEMPT_TIMEOUT, HOOKLINE_API_VERSION.
+ * HOOKLINE_RETRY_NON_2XX, HOOKLINE_DEFER_DELAY, HOOKLINE_ATTEMPT_TIMEOUT, HOOKLINE_API_VERSION.
  */
 export function readPreset(r: EnvReader): Preset {
   const name = r.oneOf('HOOKLINE_PRESET', PRESET_NAMES, 'hookline');
@@ -52,6 +52,10 @@ export function readPreset(r: EnvReader): Preset {
   }
   if (r.optionalString('HOOKLINE_RETRY_NON_2XX') !== undefined) {
     overrides.retryNon2xx = r.bool('HOOKLINE_RETRY_NON_2XX', false);
+  }
+  if (r.optionalString('HOOKLINE_DEFER_DELAY') !== undefined) {
+    overrides.deferDelayMs = r.durationMs('HOOKLINE_DEFER_DELAY', 30_000);
+    if (overrides.deferDelayMs < 100) r.problem('HOOKLINE_DEFER_DELAY', 'must be at least 100ms');
   }
   if (r.optionalString('HOOKLINE_ATTEMPT_TIMEOUT') !== undefined) {
     overrides.attemptTimeoutMs = r.durationMs('HOOKLINE_ATTEMPT_TIMEOUT', 30_000);

@@ -42,7 +42,12 @@ describe('nextRetry', () => {
     expect(shorter).toEqual({ kind: 'retry', attempt: 4, delayMs: 5 * MIN, tierDelayMs: 5 * MIN });
   });
 
-  it('lists one tier per distinct delay', () => {
-    expect(retryTiers({ delaysMs: [5, 1, 5, 0], jitterRatio: 0, retryNon2xx: false })).toEqual([0, 1, 5]);
+  it('lists one tier per distinct delay, the deferral delay among them', () => {
+    expect(
+      retryTiers({ delaysMs: [5, 1, 5, 0], jitterRatio: 0, retryNon2xx: false, deferDelayMs: 3 }),
+    ).toEqual([0, 1, 3, 5]);
+    expect(
+      retryTiers({ delaysMs: [5, 1, 5, 0], jitterRatio: 0, retryNon2xx: false, deferDelayMs: 5 }),
+    ).toEqual([0, 1, 5]);
   });
 });

@@ -13,9 +13,9 @@ export type RetryDecision =
     }
   | { readonly kind: 'give-up' };
 
-/** The distinct delays of a schedule, ascending: one retry tier each. */
+/** The distinct delays of a schedule and its deferral, ascending: one retry tier each. */
 export function retryTiers(policy: RetryPolicy): number[] {
-  return [...new Set(policy.delaysMs)].sort((a, b) => a - b);
+  return [...new Set([...policy.delaysMs, policy.deferDelayMs])].sort((a, b) => a - b);
 }
 
 /**

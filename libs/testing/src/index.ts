@@ -3,3 +3,4 @@ export * from './postgres';
 export * from './topics';
 export * from './receiver';
 export * from './page-receivers';
+export * from './openapi-lint';

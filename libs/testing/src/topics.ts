@@ -1,5 +1,5 @@
 import { declareTopics, ensureTopicsOnCluster } from '@hookline/kafka';
-import { PRESETS } from '@hookline/presets';
+import { PRESETS, retryTiers } from '@hookline/presets';
 import type { Admin, Kafka } from 'kafkajs';
 import { createTestKafka } from './kafka';
 
@@ -42,7 +42,7 @@ let ensured: Promise<void> | undefined;
  */
 export function ensureHooklineTopics(extraRetryDelaysMs: readonly number[] = []): Promise<void> {
   ensured ??= (async () => {
-    const delays = [...Object.values(PRESETS).flatMap((p) => p.retry.delaysMs), ...extraRetryDelaysMs];
+    const delays = [...Object.values(PRESETS).flatMap((p) => retryTiers(p.retry)), ...extraRetryDelaysMs];
     const kafka = createTestKafka('hookline-test-topics');
     const specs = declareTopics({ retryDelaysMs: delays, partitions: 3 });
     for (let attempt = 1; ; attempt += 1) {

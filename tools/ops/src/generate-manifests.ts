@@ -1,8 +1,9 @@
 /**
  * Writes the generated manifests of k8s/base (Kafka topics from declareTopics(), the PrometheusRule
  * from the rule file, the dashboards ConfigMap), or with `--check` only reports the stale ones.
- * With `--preset`, `--partitions`, `--event-partitions`, `--replication-factor` and `--out` it writes just a topics file
- * for another setup (an overlay for the appmint preset, say).
+ * With `--preset`, `--partitions`, `--event-partitions`, `--replication-factor`, `--strimzi-api` and
+ * `--out` it writes just a topics file for another setup (an overlay for the appmint preset, say, or
+ * `--strimzi-api v1beta2` for a cluster on Strimzi 0.48 or older, which does not serve `v1`).
  *
  *   node tools/ops/dist/generate-manifests.js [--check]
  *   node tools/ops/dist/generate-manifests.js --preset appmint --out k8s/overlays/x/kafka-topics.yaml
@@ -12,11 +13,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PRESET_NAMES, type PresetName } from '@hookline/presets';
 import { type GeneratedFile, generateManifests, kafkaTopicsFile } from './generated-manifests';
-import { BASE_TOPICS } from './kafka-topics.manifest';
+import { BASE_TOPICS, STRIMZI_API_VERSIONS, type StrimziApiVersion } from './kafka-topics.manifest';
 import { REPO_ROOT } from './repo-root';
 
 const USAGE =
-  'usage: generate-manifests [--check] | --out FILE [--preset NAME] [--partitions N] [--event-partitions N] [--replication-factor N]';
+  'usage: generate-manifests [--check] | --out FILE [--preset NAME] [--partitions N] [--event-partitions N] [--replication-factor N] [--strimzi-api v1|v1beta2]';
 
 /** Runs the command with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[], root = REPO_ROOT): Promise<number> {
@@ -29,10 +30,15 @@ export async function main(argv: readonly string[], root = REPO_ROOT): Promise<n
       partitions: { type: 'string' },
       'event-partitions': { type: 'string' },
       'replication-factor': { type: 'string' },
+      'strimzi-api': { type: 'string' },
     },
   });
   const topicFlags =
-    values.preset ?? values.partitions ?? values['event-partitions'] ?? values['replication-factor'];
+    values.preset ??
+    values.partitions ??
+    values['event-partitions'] ??
+    values['replication-factor'] ??
+    values['strimzi-api'];
   if (topicFlags !== undefined && values.out === undefined) throw new Error(`--out is required\n${USAGE}`);
 
   const files =
@@ -53,6 +59,7 @@ export async function main(argv: readonly string[], root = REPO_ROOT): Promise<n
               values['replication-factor'],
               BASE_TOPICS.replicationFactor,
             ),
+            apiVersion: strimziApi(values['strimzi-api']),
           }),
         ];
 
@@ -80,6 +87,16 @@ function presetName(value: string): PresetName {
     throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${value}"`);
   }
   return value as PresetName;
+}
+
+function strimziApi(value: string | undefined): StrimziApiVersion {
+  if (value === undefined) return BASE_TOPICS.apiVersion;
+  const apiVersion = `kafka.strimzi.io/${value}`;
+  if (!(STRIMZI_API_VERSIONS as readonly string[]).includes(apiVersion)) {
+    const accepted = STRIMZI_API_VERSIONS.map((version) => version.split('/')[1]).join(', ');
+    throw new Error(`--strimzi-api must be one of ${accepted}, got "${value}"`);
+  }
+  return apiVersion as StrimziApiVersion;
 }
 
 function positive(flag: string, value: string | undefined, fallback: number): number {

@@ -55,8 +55,9 @@ export function kafkaTopicsFile(
   return renderFile(
     root,
     path,
-    `Every Kafka topic declared by declareTopics() (@hookline/kafka) as a Strimzi KafkaTopic: preset ` +
-      `${options.preset} (its retry tiers), ${options.partitions} partitions, ${options.replicationFactor} replicas.`,
+    `Every Kafka topic declared by declareTopics() (@hookline/kafka) as a Strimzi KafkaTopic ` +
+      `(${options.apiVersion}): preset ${options.preset} (its retry tiers), ${options.partitions} partitions, ` +
+      `${options.replicationFactor} replicas.`,
     kafkaTopicResources(options),
   );
 }

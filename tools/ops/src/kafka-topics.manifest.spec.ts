@@ -1,5 +1,5 @@
 import { declareTopics } from '@hookline/kafka';
-import { PRESETS } from '@hookline/presets';
+import { PRESETS, retryTiers } from '@hookline/presets';
 import { BASE_TOPICS, kafkaTopicResources, resourceName } from './kafka-topics.manifest';
 
 describe('kafkaTopicResources', () => {
@@ -10,9 +10,10 @@ describe('kafkaTopicResources', () => {
       eventPartitions: 8,
       replicationFactor: 3,
       cluster: 'events',
+      apiVersion: 'kafka.strimzi.io/v1',
     } as const;
     const declared = declareTopics({
-      retryDelaysMs: PRESETS.appmint.retry.delaysMs,
+      retryDelaysMs: retryTiers(PRESETS.appmint.retry),
       partitions: 4,
       eventPartitions: 8,
       replicationFactor: 3,
@@ -29,6 +30,7 @@ describe('kafkaTopicResources', () => {
       })),
     );
     for (const resource of resources) {
+      expect(resource.apiVersion).toBe('kafka.strimzi.io/v1');
       expect(resource.metadata.labels['strimzi.io/cluster']).toBe('events');
       expect(resource.metadata.name).toBe(resourceName(resource.spec.topicName));
     }
@@ -41,8 +43,13 @@ describe('kafkaTopicResources', () => {
         .filter((r) => r.metadata.labels['hookline/topic-role'] === 'retry-tier')
         .map((r) => r.spec.topicName);
 
-    expect(tiers('hackmamba')).toEqual(['hookline.retry.1m', 'hookline.retry.5m', 'hookline.retry.15m']);
-    expect(tiers('hookline')).toHaveLength(new Set(PRESETS.hookline.retry.delaysMs).size);
+    expect(tiers('hackmamba')).toEqual([
+      'hookline.retry.30s',
+      'hookline.retry.1m',
+      'hookline.retry.5m',
+      'hookline.retry.15m',
+    ]);
+    expect(tiers('hookline')).toHaveLength(retryTiers(PRESETS.hookline.retry).length);
   });
 });
 
@@ -57,6 +64,20 @@ describe('resourceName', () => {
     );
     expect(resourceName('Hookline_Events.User')).toBe('hookline-events.user');
     expect(resourceName('_x_')).toBe('x');
+  });
+});
+
+describe('the Strimzi API version', () => {
+  it('is kafka.strimzi.io/v1 by default, the only one Strimzi 1.x serves', () => {
+    expect(new Set(kafkaTopicResources(BASE_TOPICS).map((r) => r.apiVersion))).toEqual(
+      new Set(['kafka.strimzi.io/v1']),
+    );
+  });
+
+  it('is v1beta2 only when asked for, with the same spec', () => {
+    const old = kafkaTopicResources({ ...BASE_TOPICS, apiVersion: 'kafka.strimzi.io/v1beta2' });
+    expect(new Set(old.map((r) => r.apiVersion))).toEqual(new Set(['kafka.strimzi.io/v1beta2']));
+    expect(old.map((r) => r.spec)).toEqual(kafkaTopicResources(BASE_TOPICS).map((r) => r.spec));
   });
 });
 

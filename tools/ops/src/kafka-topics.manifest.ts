@@ -1,9 +1,17 @@
 import { type DeclaredTopic, declareTopics, DEFAULT_PARTITIONS } from '@hookline/kafka';
-import { type PresetName, PRESETS } from '@hookline/presets';
+import { type PresetName, PRESETS, retryTiers } from '@hookline/presets';
 
-/** A Strimzi `KafkaTopic` (kafka.strimzi.io/v1beta2), the operator's form of one declared topic. */
+/**
+ * Strimzi API versions a `KafkaTopic` can be written in: `v1`, the only one Strimzi 1.0 and later
+ * serve (0.49 and later serve it too), and `v1beta2`, for clusters still on Strimzi 0.48 or older.
+ */
+export const STRIMZI_API_VERSIONS = ['kafka.strimzi.io/v1', 'kafka.strimzi.io/v1beta2'] as const;
+/** One of `STRIMZI_API_VERSIONS`. */
+export type StrimziApiVersion = (typeof STRIMZI_API_VERSIONS)[number];
+
+/** A Strimzi `KafkaTopic`, the operator's form of one declared topic. */
 export interface KafkaTopicResource {
-  apiVersion: 'kafka.strimzi.io/v1beta2';
+  apiVersion: StrimziApiVersion;
   kind: 'KafkaTopic';
   metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
   spec: { topicName: string; partitions: number; replicas: number; config: Record<string, string> };
@@ -21,6 +29,8 @@ export interface KafkaTopicsOptions {
   readonly replicationFactor: number;
   /** Name of the Strimzi `Kafka` resource the topics belong to. */
   readonly cluster: string;
+  /** API version of the resources; `kafka.strimzi.io/v1` unless the cluster runs an old Strimzi. */
+  readonly apiVersion: StrimziApiVersion;
 }
 
 /**
@@ -36,6 +46,7 @@ export const BASE_TOPICS: KafkaTopicsOptions = {
   eventPartitions: DEFAULT_PARTITIONS,
   replicationFactor: 3,
   cluster: 'hookline',
+  apiVersion: 'kafka.strimzi.io/v1',
 };
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -43,12 +54,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 /** Returns the declared topics of `options` as Strimzi resources, in declaration order. */
 export function kafkaTopicResources(options: KafkaTopicsOptions): KafkaTopicResource[] {
   const topics = declareTopics({
-    retryDelaysMs: PRESETS[options.preset].retry.delaysMs,
+    retryDelaysMs: retryTiers(PRESETS[options.preset].retry),
     partitions: options.partitions,
     eventPartitions: options.eventPartitions,
     replicationFactor: options.replicationFactor,
   });
-  const resources = topics.map((topic) => kafkaTopicResource(topic, options.cluster));
+  const resources = topics.map((topic) => kafkaTopicResource(topic, options.cluster, options.apiVersion));
   const byName = new Map<string, string>();
   for (const { metadata, spec } of resources) {
     const other = byName.get(metadata.name);
@@ -61,9 +72,13 @@ export function kafkaTopicResources(options: KafkaTopicsOptions): KafkaTopicReso
 }
 
 /** One declared topic as a Strimzi resource; `topicName` is always explicit, so the name may differ. */
-export function kafkaTopicResource(topic: DeclaredTopic, cluster: string): KafkaTopicResource {
+export function kafkaTopicResource(
+  topic: DeclaredTopic,
+  cluster: string,
+  apiVersion: StrimziApiVersion = BASE_TOPICS.apiVersion,
+): KafkaTopicResource {
   return {
-    apiVersion: 'kafka.strimzi.io/v1beta2',
+    apiVersion,
     kind: 'KafkaTopic',
     metadata: {
       name: resourceName(topic.name),

@@ -20,8 +20,7 @@ const LABEL_VALUES = /^\s*label_values\(\s*(.+?)\s*,\s*[A-Za-z_][A-Za-z0-9_]*\s*
  * against what the services export.
  */
 export function metricNamesOf(expression: string): MetricNamesResult {
-  const labelValues = LABEL_VALUES.exec(expression);
-  const promql = (labelValues ? labelValues[1] : expression).replace(GRAFANA_DURATION_VARIABLES, '5m');
+  const promql = grafanaToPromql(expression);
   const tree = parser.parse(promql);
   const names = new Set<string>();
   let problem: string | undefined;
@@ -49,6 +48,12 @@ export function metricNamesOf(expression: string): MetricNamesResult {
   if (names.size === 0)
     return { kind: 'invalid', reason: `no metric selected by ${JSON.stringify(expression)}` };
   return { kind: 'names', names: [...names].sort() };
+}
+
+/** The PromQL of a Grafana query: the selector of `label_values(...)`, durations for interval variables. */
+export function grafanaToPromql(expression: string): string {
+  const labelValues = LABEL_VALUES.exec(expression);
+  return (labelValues ? labelValues[1] : expression).replace(GRAFANA_DURATION_VARIABLES, '5m');
 }
 
 function nameMatcher(selector: string): string | undefined {

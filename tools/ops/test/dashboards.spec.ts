@@ -1,4 +1,5 @@
-import { metricNamesOf } from '../src/promql-metric-names';
+import { unscopedSelectors } from '../src/promql-grouping';
+import { grafanaToPromql, metricNamesOf } from '../src/promql-metric-names';
 import { allPanels, DASHBOARD_FILES, dashboardQueries, readDashboard } from './support/dashboards';
 
 describe('the Grafana dashboards', () => {
@@ -42,7 +43,7 @@ describe('the Grafana dashboards', () => {
       latencyPercentiles: uses(/histogram_quantile\(0\.99, .*hookline_delivery_latency_seconds_bucket/),
       retryTiers: uses(/sum by \(tier\) \(rate\(hookline_retries_scheduled_total/),
       lag: uses(/hookline_consumer_lag/),
-      breakers: uses(/sum by \(state\) \(hookline_breakers\)/),
+      breakers: uses(/sum by \(state\) \(hookline_breakers[{)]/),
       cpu: uses(/process_cpu_seconds_total/),
       memory: uses(/process_resident_memory_bytes/),
     }).toEqual({
@@ -55,6 +56,40 @@ describe('the Grafana dashboards', () => {
       cpu: true,
       memory: true,
     });
+  });
+
+  it.each(DASHBOARD_FILES)(
+    '%s: shows one installation at a time, chosen by cluster and namespace variables',
+    (file) => {
+      const variables = readDashboard(file).templating.list;
+      const query = (name: string) => {
+        const variable = variables.find((candidate) => candidate.name === name);
+        return typeof variable?.query === 'string' ? variable.query : variable?.query?.query;
+      };
+      expect(query('cluster')).toMatch(/^label_values\(hookline_[a-z_]+, cluster\)$/);
+      // The namespaces offered are those of the chosen cluster.
+      expect(query('namespace')).toMatch(
+        /^label_values\(hookline_[a-z_]+\{cluster=~"\$cluster"\}, namespace\)$/,
+      );
+      for (const name of ['cluster', 'namespace']) {
+        expect(variables.find((variable) => variable.name === name)).toMatchObject({
+          type: 'query',
+          multi: false,
+          includeAll: false,
+        });
+      }
+    },
+  );
+
+  it('scope every panel and variable query to the chosen cluster and namespace', () => {
+    const problems = dashboardQueries()
+      .filter(({ where }) => !/variable \$(cluster|namespace)$/.test(where))
+      .flatMap(({ where, expr }) =>
+        unscopedSelectors(grafanaToPromql(expr), ['cluster=~"$cluster"', 'namespace=~"$namespace"']).map(
+          (problem) => `${where}: ${problem}`,
+        ),
+      );
+    expect(problems).toEqual([]);
   });
 
   it('hold only queries that parse, each naming its metrics literally', () => {

@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../src/repo-root';
+import { PRESETS } from '@hookline/presets';
 import { readWorkspaceFile } from './support/manifests';
 import { checkServiceConfig, knownConfigKeys, SERVICE_NAMES, SERVICES } from './support/service-config';
 import { requireCommand, run } from './support/tools';
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; target?: string };
+  build?: { context: string; target?: string; args?: Record<string, string> };
   command?: string[];
   environment?: Record<string, string | number | null>;
   depends_on?: Record<string, { condition: string }>;
@@ -23,9 +25,25 @@ interface ComposeFile {
   services: Record<string, ComposeService>;
 }
 
+/** The variables holding the digest each pinned image is pulled by, and the image they pin. */
+const DIGEST_VARIABLES = {
+  NODE_IMAGE_DIGEST: 'node:24-bookworm-slim',
+  KAFKA_IMAGE_DIGEST: 'apache/kafka:4.1.1',
+  POSTGRES_IMAGE_DIGEST: 'postgres:17',
+  PROMETHEUS_IMAGE_DIGEST: 'prom/prometheus:v3.5.0',
+  GRAFANA_IMAGE_DIGEST: 'grafana/grafana:12.0.0',
+} as const;
+// Stand-ins of the right shape, derived from the image names so none passes for a real digest.
+const TEST_DIGESTS = Object.fromEntries(
+  Object.entries(DIGEST_VARIABLES).map(([variable, image]) => [
+    variable,
+    `sha256:${createHash('sha256').update(`not a real image: ${image}`).digest('hex')}`,
+  ]),
+) as Record<keyof typeof DIGEST_VARIABLES, string>;
+
 // Only what the file itself sets: a developer's own POSTGRES_PASSWORD or HOOKLINE_PRESET must not
 // change what is checked.
-const CLEAN_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+const CLEAN_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...TEST_DIGESTS };
 let compose: ComposeFile;
 
 function durationMs(text: string): number {
@@ -78,13 +96,13 @@ describe('docker-compose.yml', () => {
       ['kafka', 'postgres', 'topics', 'migrate', ...SERVICE_NAMES, 'prometheus', 'grafana'].sort(),
     );
     const kafka = compose.services.kafka;
-    expect(kafka.image).toBe('apache/kafka:4.1.1');
+    expect(kafka.image).toBe(`apache/kafka:4.1.1@${TEST_DIGESTS.KAFKA_IMAGE_DIGEST}`);
     expect(environment(kafka)).toMatchObject({
       KAFKA_PROCESS_ROLES: 'broker,controller',
       KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
     });
     expect(Object.keys(environment(kafka)).filter((key) => /ZOOKEEPER/.test(key))).toEqual([]);
-    expect(compose.services.postgres.image).toBe('postgres:17');
+    expect(compose.services.postgres.image).toBe(`postgres:17@${TEST_DIGESTS.POSTGRES_IMAGE_DIGEST}`);
     expect(compose.services.prometheus.image).toMatch(/^prom\/prometheus:/);
     expect(compose.services.grafana.image).toMatch(/^grafana\/grafana:/);
   });
@@ -135,6 +153,46 @@ describe('docker-compose.yml', () => {
         cap_drop: ['ALL'],
       });
     }
+  });
+
+  it('pulls every image it does not build by digest, and builds on the Node.js image by digest', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.build) {
+        expect({ name, args: service.build.args }).toEqual({
+          name,
+          args: { NODE_IMAGE_DIGEST: TEST_DIGESTS.NODE_IMAGE_DIGEST },
+        });
+      } else {
+        expect({ name, image: service.image }).toEqual({
+          name,
+          image: expect.stringMatching(/^[a-z0-9./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/),
+        });
+      }
+    }
+    const pulled = Object.values(compose.services).flatMap((service) =>
+      service.build ? [] : [service.image],
+    );
+    expect(pulled.sort()).toEqual(
+      Object.entries(DIGEST_VARIABLES)
+        .filter(([variable]) => variable !== 'NODE_IMAGE_DIGEST')
+        .map(([variable, image]) => `${image}@${TEST_DIGESTS[variable as keyof typeof DIGEST_VARIABLES]}`)
+        .sort(),
+    );
+  });
+
+  it.each(Object.keys(DIGEST_VARIABLES))('refuses to run without %s, naming it', (variable) => {
+    const env: Record<string, string> = { ...CLEAN_ENV };
+    delete env[variable];
+    const result = run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { env });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`set ${variable} to the verified sha256 digest`);
+  });
+
+  it('lets the dispatcher finish an attempt in flight: its grace outlasts the attempt timeout', () => {
+    const dispatcher = compose.services.dispatcher;
+    const graceMs = durationMs(environment(dispatcher).SHUTDOWN_GRACE_MS);
+    expect(graceMs).toBeGreaterThan(PRESETS.hookline.attemptTimeoutMs);
+    expect(durationMs(dispatcher.stop_grace_period ?? '10s')).toBeGreaterThan(graceMs);
   });
 
   it('publishes ports on the loopback interface only', () => {

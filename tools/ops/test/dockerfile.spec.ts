@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/repo-root';
 import { readWorkspaceFile } from './support/manifests';
@@ -79,17 +80,65 @@ const instructions = (name: string, keyword: string) =>
   stage(name).instructions.filter((instruction) => instruction.keyword === keyword);
 
 describe('Dockerfile', () => {
-  it('is multi-stage, every stage on a Node 24 slim image', () => {
+  it('is multi-stage, every stage on a Node 24 slim image pinned by digest', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(3);
     const stageNames = new Set(dockerfile.stages.map((s) => s.name));
     for (const { name, from } of dockerfile.stages) {
-      const image = from.replace(/^\$\{?(\w+)\}?$/, (_, arg: string) => dockerfile.args.get(arg) ?? from);
-      expect({ name, image: stageNames.has(from) ? 'a previous stage' : image }).toEqual({
+      if (stageNames.has(from)) continue;
+      const image = from.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => dockerfile.args.get(arg) ?? '');
+      expect({ name, from, image }).toEqual({
         name,
-        image: expect.stringMatching(/^(a previous stage|node:24(\.\d+)*-[a-z]+-slim)$/),
+        from: '${NODE_IMAGE}@${NODE_IMAGE_DIGEST}',
+        image: expect.stringMatching(/^node:24(\.\d+)*-[a-z]+-slim@sha256:/),
       });
     }
   });
+
+  it('has no made-up digest: its default is a placeholder that can never resolve, and names what to set', () => {
+    const digest = dockerfile.args.get('NODE_IMAGE_DIGEST') ?? '';
+    expect(digest).not.toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(digest).toContain('NODE_IMAGE_DIGEST');
+  });
+
+  it('installs exactly the lock file (`npm ci`), never resolving anew (`npm install`)', () => {
+    const installs = dockerfile.stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(i.args))
+      .map((i) => i.args);
+    expect(installs.length).toBeGreaterThanOrEqual(2);
+    for (const install of installs) expect(install).toMatch(/^npm ci\b/);
+    expect(instructions('manifests', 'COPY').map((i) => i.args)).toContainEqual(
+      expect.stringMatching(/^package\.json package-lock\.json /),
+    );
+  });
+
+  it('has a lock file that `npm ci` accepts: package.json and package-lock.json agree', () => {
+    // The manifests the image's install sees, nothing more.
+    const dir = mkdtempSync(join(tmpdir(), 'hookline-npm-ci-'));
+    try {
+      for (const file of ['package.json', 'package-lock.json', '.npmrc'])
+        cpSync(join(REPO_ROOT, file), join(dir, file));
+      for (const lib of readdirSync(join(REPO_ROOT, 'libs'))) {
+        if (!existsSync(join(REPO_ROOT, 'libs', lib, 'package.json'))) continue;
+        mkdirSync(join(dir, 'libs', lib), { recursive: true });
+        cpSync(join(REPO_ROOT, 'libs', lib, 'package.json'), join(dir, 'libs', lib, 'package.json'));
+      }
+      const result = spawnSync(
+        'npm',
+        ['ci', '--dry-run', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'],
+        { cwd: dir, env: { ...process.env, PATH: WORKSPACE_PATH }, encoding: 'utf8', timeout: 240_000 },
+      );
+      expect({
+        status: result.status,
+        error: result.stderr.split('\n').filter((l) => /error/.test(l)),
+      }).toEqual({
+        status: 0,
+        error: [],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('has one target per service, running its built entry point on its port', () => {
     for (const service of SERVICE_NAMES) {

@@ -88,5 +88,26 @@ describe('generated Kubernetes manifests', () => {
         /--preset must be one of/,
       );
     });
+
+    it('writes kafka.strimzi.io/v1 unless an older Strimzi API is asked for explicitly', async () => {
+      const logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      const apiVersions = (path: string) =>
+        new Set(
+          kubernetesObjects(readFileSync(join(copy, path), 'utf8'), path).map((object) => object.apiVersion),
+        );
+      try {
+        expect(await main(['--out', 'current.yaml'], copy)).toBe(0);
+        expect(await main(['--strimzi-api', 'v1beta2', '--out', 'old.yaml'], copy)).toBe(0);
+      } finally {
+        logs.mockRestore();
+      }
+      expect(apiVersions('current.yaml')).toEqual(new Set(['kafka.strimzi.io/v1']));
+      expect(apiVersions(GENERATED.kafkaTopics)).toEqual(new Set(['kafka.strimzi.io/v1']));
+      expect(apiVersions('old.yaml')).toEqual(new Set(['kafka.strimzi.io/v1beta2']));
+      await expect(main(['--strimzi-api', 'v1beta2'], copy)).rejects.toThrow(/--out is required/);
+      await expect(main(['--strimzi-api', 'v1alpha1', '--out', 'x.yaml'], copy)).rejects.toThrow(
+        /--strimzi-api must be one of v1, v1beta2/,
+      );
+    });
   });
 });

@@ -1,9 +1,19 @@
-import { declareTopics } from '@hookline/kafka';
-import { PRESETS } from '@hookline/presets';
+import { declareTopics, type TopicRole } from '@hookline/kafka';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { BlockList, isIPv4 } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PRESETS, retryTiers } from '@hookline/presets';
 import { parse } from 'yaml';
 import { type KubernetesObject, describe as name, validateObjects } from './support/kubernetes-schemas';
 import { kubernetesObjects, readWorkspaceFile, yamlFilesUnder } from './support/manifests';
-import { checkServiceConfig, knownConfigKeys, SERVICE_NAMES, SERVICES } from './support/service-config';
+import {
+  checkServiceConfig,
+  knownConfigKeys,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+} from './support/service-config';
 import { kustomizeBuild } from './support/tools';
 
 // The fields these tests read, typed loosely: the schemas are checked separately.
@@ -19,9 +29,14 @@ interface Container {
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   securityContext?: Record<string, unknown> & { capabilities?: { drop?: string[] } };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
 }
 interface PodSpec {
   containers: Container[];
+  volumes?: Array<{
+    name: string;
+    secret?: { secretName: string; items?: Array<{ key: string; path: string }> };
+  }>;
   securityContext?: Record<string, unknown> & { seccompProfile?: { type: string } };
   automountServiceAccountToken?: boolean;
   terminationGracePeriodSeconds?: number;
@@ -49,6 +64,56 @@ function only<T extends KubernetesObject>(
   return found[0];
 }
 
+interface PolicyPeer {
+  ipBlock?: { cidr: string; except?: string[] };
+  podSelector?: { matchLabels?: Record<string, string> };
+  namespaceSelector?: unknown;
+}
+interface PolicyRule {
+  to?: PolicyPeer[];
+  ports?: Array<{ port?: number | string; protocol?: string }>;
+}
+interface PolicySpec {
+  podSelector: { matchLabels: Record<string, string> };
+  policyTypes: string[];
+  egress: PolicyRule[];
+}
+
+function inCidr(cidr: string, address: string): boolean {
+  const [network, prefix] = cidr.split('/');
+  const family = isIPv4(network) ? 'ipv4' : 'ipv6';
+  if (family !== (isIPv4(address) ? 'ipv4' : 'ipv6')) return false;
+  const list = new BlockList();
+  list.addSubnet(network, Number(prefix), family);
+  return list.check(address, family);
+}
+
+/** Whether an egress rule lets traffic to `address` through by its address (an ipBlock peer). */
+function reachesAddress(
+  rules: readonly PolicyRule[],
+  address: string,
+  port: number,
+  protocol: string,
+): boolean {
+  return rules.some((rule) => {
+    const portAllowed =
+      rule.ports === undefined ||
+      rule.ports.some(
+        (allowed) =>
+          (allowed.port === undefined || allowed.port === port) && (allowed.protocol ?? 'TCP') === protocol,
+      );
+    return (
+      portAllowed &&
+      (rule.to ?? []).some(
+        ({ ipBlock }) =>
+          ipBlock !== undefined &&
+          inCidr(ipBlock.cidr, address) &&
+          !(ipBlock.except ?? []).some((except) => inCidr(except, address)),
+      )
+    );
+  });
+}
+
 function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
@@ -59,17 +124,21 @@ function durationMs(text: string): number {
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] ?? 'ms']!;
 }
 
-/** The environment a container gets: its ConfigMaps and Secrets, then its own `env` on top. */
+/**
+ * The environment a container gets: its ConfigMaps and Secrets, then its own `env` on top. Secrets
+ * not rendered come from `namedSecrets` by name, else from `outOfBandSecrets`.
+ */
 function containerEnv(
   objects: readonly KubernetesObject[],
   container: Container,
   outOfBandSecrets: Record<string, string>,
+  namedSecrets: Record<string, Record<string, string>> = {},
 ): Record<string, string> {
   const secret = (secretName: string): Record<string, string> => {
     const found = ofKind<KubernetesObject & { data?: Record<string, string> }>(objects, 'Secret').find(
       (s) => s.metadata?.name === secretName,
     );
-    if (!found) return outOfBandSecrets;
+    if (!found) return namedSecrets[secretName] ?? outOfBandSecrets;
     return Object.fromEntries(
       Object.entries(found.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]),
     );
@@ -128,20 +197,68 @@ describe('Kubernetes manifests', () => {
       },
     };
     const topic = {
-      apiVersion: 'kafka.strimzi.io/v1beta2',
+      apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaTopic',
       metadata: { name: 'Bad_Name', labels: {} },
-      spec: { partitions: 0, replica: 3 },
+      spec: { partitions: 0, replica: 3, config: { 'any.broker.setting': 'kept' } },
+    };
+    const user = {
+      apiVersion: 'kafka.strimzi.io/v1',
+      kind: 'KafkaUser',
+      metadata: { name: 'u', labels: { 'strimzi.io/cluster': 'c' } },
+      spec: {
+        authentication: { type: 'scram-sha-256' },
+        authorization: {
+          type: 'simple',
+          acls: [{ resource: { type: 'topic', name: 't' }, operation: 'Read' }],
+        },
+      },
     };
 
-    const problems = await validateObjects([deployment, topic]);
+    const route = (name: string, rule: object) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name },
+      spec: { rules: [rule] },
+    });
 
-    expect(problems.join('\n')).toMatch(/Deployment\/broken: .*replicas must be integer/);
-    expect(problems.join('\n')).toMatch(
-      /Deployment\/broken: .*readinesProbe.* does not exist in type 'IContainer'/,
+    const problems = (
+      await validateObjects([
+        deployment,
+        topic,
+        user,
+        route('front', { matches: [{ path: { type: 'Regex', value: '/v1' } }] }),
+        route('typo', { backendRef: [{ name: 'hookline-ingest', port: 3001 }] }),
+      ])
+    ).join('\n');
+
+    expect(problems).toMatch(/Deployment\/broken: .*replicas must be integer/);
+    expect(problems).toMatch(/Deployment\/broken: .*readinesProbe.* does not exist in type 'IContainer'/);
+    expect(problems).toMatch(/KafkaTopic\/Bad_Name: .*strimzi\.io\/cluster/);
+    expect(problems).toMatch(/KafkaTopic\/Bad_Name: .*partitions must be >= 1/);
+    expect(problems).toMatch(/KafkaTopic\/Bad_Name: .*must NOT have additional properties/);
+    expect(problems).not.toMatch(/any\.broker\.setting/);
+    // Strimzi 1.x users authenticate with SCRAM-SHA-512 only, and ACLs list `operations`.
+    expect(problems).toMatch(
+      /KafkaUser\/u: .*authentication\/type must be equal to one of the allowed values/,
     );
-    expect(problems.join('\n')).toMatch(/KafkaTopic\/Bad_Name: .*strimzi\.io\/cluster/);
-    expect(problems.join('\n')).toMatch(/KafkaTopic\/Bad_Name: .*additional properties/);
+    expect(problems).toMatch(/KafkaUser\/u: .*must have required property 'operations'/);
+    expect(problems).toMatch(/HTTPRoute\/front: .*must be equal to one of the allowed values/);
+    expect(problems).toMatch(/HTTPRoute\/typo: .*backendRef.* does not exist in type 'IHTTPRouteRule'/);
+  });
+
+  it('refuses the Strimzi API that Strimzi 1.0 removed (kafka.strimzi.io/v1beta2)', async () => {
+    const topic = {
+      apiVersion: 'kafka.strimzi.io/v1beta2',
+      kind: 'KafkaTopic',
+      metadata: { name: 'old', labels: { 'strimzi.io/cluster': 'hookline' } },
+      spec: { partitions: 1, replicas: 1 },
+    };
+
+    expect(await validateObjects([topic])).toEqual([
+      expect.stringMatching(/^KafkaTopic\/old: no schema for kafka\.strimzi\.io\/v1beta2\/KafkaTopic/),
+    ]);
+    expect(await validateObjects([{ ...topic, apiVersion: 'kafka.strimzi.io/v1' }])).toEqual([]);
   });
 
   it("the config check is the services' own: it refuses a bad value and accepts a good one", () => {
@@ -312,28 +429,20 @@ describe('Kubernetes manifests', () => {
     });
 
     it('lets the dispatcher reach public addresses, Kafka, Postgres and DNS, and nothing cluster-internal', () => {
-      type Peer = {
-        ipBlock?: { cidr: string; except?: string[] };
-        podSelector?: unknown;
-        namespaceSelector?: unknown;
-      };
-      const policy = only<
-        KubernetesObject & {
-          spec: {
-            podSelector: { matchLabels: Record<string, string> };
-            policyTypes: string[];
-            egress: Array<{ to?: Peer[]; ports?: unknown[] }>;
-          };
-        }
-      >(objects, 'NetworkPolicy', 'hookline-dispatcher');
+      const policy = only<KubernetesObject & { spec: PolicySpec }>(
+        objects,
+        'NetworkPolicy',
+        'hookline-dispatcher',
+      );
       const dispatcher = only<Workload>(objects, 'Deployment', 'hookline-dispatcher');
       expect(selects(policy.spec.podSelector.matchLabels, dispatcher.spec.template.metadata.labels)).toBe(
         true,
       );
       expect(policy.spec.policyTypes).toContain('Egress');
+      const { egress } = policy.spec;
       // A rule without `to` would allow every destination.
-      expect(policy.spec.egress.every((rule) => (rule.to ?? []).length > 0)).toBe(true);
-      const blocks = policy.spec.egress
+      expect(egress.every((rule) => (rule.to ?? []).length > 0)).toBe(true);
+      const blocks = egress
         .flatMap((rule) => rule.to ?? [])
         .flatMap((peer) => (peer.ipBlock ? [peer.ipBlock] : []));
       const v4 = blocks.find((block) => block.cidr === '0.0.0.0/0');
@@ -351,8 +460,63 @@ describe('Kubernetes manifests', () => {
       expect(v6?.except).toEqual(
         expect.arrayContaining(['fc00::/7', 'fe80::/10', '::1/128', '::ffff:0:0/96']),
       );
-      // Any other address range would be an exception to the exceptions.
-      expect(blocks.map((block) => block.cidr).sort()).toEqual(['0.0.0.0/0', '::/0']);
+
+      const reachable = (address: string, port: number, protocol = 'TCP') =>
+        reachesAddress(egress, address, port, protocol);
+      expect({
+        publicV4: reachable('93.184.215.14', 443),
+        publicV6: reachable('2606:2800:21f:cb07:6820:80da:af6b:8b2c', 443),
+      }).toEqual({ publicV4: true, publicV6: true });
+      const internal = [
+        '10.96.0.10',
+        '172.20.1.1',
+        '192.168.1.1',
+        '127.0.0.1',
+        '100.64.0.10',
+        '169.254.169.254',
+        '0.0.0.0',
+        'fd00::1',
+        'fe80::1',
+        '::1',
+        '::ffff:10.0.0.1',
+      ].flatMap((address) =>
+        [
+          [443, 'TCP'],
+          [80, 'TCP'],
+          [53, 'UDP'],
+        ].flatMap(([port, protocol]) =>
+          reachable(address, port as number, protocol as string) ? [`${address}:${port}/${protocol}`] : [],
+        ),
+      );
+      expect(internal).toEqual([]);
+
+      // NodeLocal DNSCache answers on the node's link-local address: DNS there, and nothing else.
+      expect({
+        udp: reachable('169.254.20.10', 53, 'UDP'),
+        tcp: reachable('169.254.20.10', 53, 'TCP'),
+        https: reachable('169.254.20.10', 443, 'TCP'),
+      }).toEqual({ udp: true, tcp: true, https: false });
+      const dnsPods = egress.filter((rule) =>
+        (rule.to ?? []).some((peer) =>
+          ['kube-dns', 'node-local-dns'].includes(peer.podSelector?.matchLabels?.['k8s-app'] ?? ''),
+        ),
+      );
+      expect(dnsPods.length).toBeGreaterThan(0);
+      for (const rule of dnsPods) {
+        expect(new Set(rule.ports?.map((port) => `${port.port}/${port.protocol}`))).toEqual(
+          new Set(['53/UDP', '53/TCP']),
+        );
+      }
+      // Apart from the two catch-alls, an address range is only ever one host, for DNS.
+      const narrow = egress.filter((rule) =>
+        (rule.to ?? []).some((peer) => peer.ipBlock && !['0.0.0.0/0', '::/0'].includes(peer.ipBlock.cidr)),
+      );
+      for (const rule of narrow) {
+        expect(rule.to?.map((peer) => peer.ipBlock?.cidr).filter(Boolean)).toEqual([
+          expect.stringMatching(/\/(32|128)$/),
+        ]);
+        expect(rule.ports?.every((port) => port.port === 53)).toBe(true);
+      }
     });
 
     it('migrates the database with a Job that reads DATABASE_URL from the Secret', () => {
@@ -374,7 +538,7 @@ describe('Kubernetes manifests', () => {
       const topics = ofKind<
         KubernetesObject & { spec: { topicName: string; replicas: number; config: Record<string, string> } }
       >(objects, 'KafkaTopic');
-      const declared = declareTopics({ retryDelaysMs: PRESETS.hookline.retry.delaysMs });
+      const declared = declareTopics({ retryDelaysMs: retryTiers(PRESETS.hookline.retry) });
       expect(topics.map((topic) => topic.spec.topicName).sort()).toEqual(
         declared.map((topic) => topic.name).sort(),
       );
@@ -396,5 +560,322 @@ describe('Kubernetes manifests', () => {
       };
       expect(rule.spec.groups).toEqual(file.groups);
     });
+  });
+});
+
+interface KafkaUserAcl {
+  resource: { type: string; name?: string; patternType?: 'literal' | 'prefix' };
+  operations: string[];
+  type?: 'allow' | 'deny';
+}
+interface KafkaUser extends KubernetesObject {
+  spec: {
+    authentication: { type: string };
+    authorization: { type: string; acls: KafkaUserAcl[] };
+  };
+}
+
+/** Whether the user's simple-authorizer ACLs allow `operation` on a resource (no deny rules are used). */
+function aclAllows(user: KafkaUser, type: string, name: string, operation: string): boolean {
+  return user.spec.authorization.acls.some(
+    (acl) =>
+      (acl.type ?? 'allow') === 'allow' &&
+      acl.resource.type === type &&
+      (type === 'cluster' ||
+        ((acl.resource.patternType ?? 'literal') === 'prefix'
+          ? name.startsWith(acl.resource.name ?? '')
+          : name === acl.resource.name)) &&
+      (acl.operations.includes(operation) || acl.operations.includes('All')),
+  );
+}
+
+/** Which services read and write each kind of topic; none else may. */
+const TOPIC_ACCESS: Record<TopicRole['kind'], { read: ServiceName[]; write: ServiceName[] }> = {
+  // Written by the domain services, which are not Hookline's to authorise.
+  ingest: { read: ['ingest'], write: [] },
+  'ingest-invalid': { read: [], write: ['ingest'] },
+  event: { read: ['dispatcher'], write: ['ingest'] },
+  'retry-tier': { read: ['retry-scheduler'], write: ['dispatcher'] },
+  'delivery-tasks': { read: ['dispatcher'], write: ['subscription', 'retry-scheduler'] },
+  'dead-letter': { read: [], write: ['dispatcher', 'retry-scheduler'] },
+  // Holds every endpoint's signing secret.
+  'subscription-changelog': { read: ['dispatcher'], write: ['subscription'] },
+  operational: { read: [], write: ['dispatcher'] },
+};
+
+/** Consumer groups each service joins (the dispatcher's changelog view adds an id per instance). */
+const CONSUMER_GROUPS: Record<ServiceName, string[]> = {
+  ingest: ['hookline-ingest'],
+  subscription: [],
+  dispatcher: ['hookline-dispatcher', 'hookline-dispatcher-view-3f1c9a52-0d7e-4c4b-9f55-1b2e8d6a7c10'],
+  'retry-scheduler': ['hookline-retry-scheduler'],
+};
+
+describe('the Strimzi example: TLS, SCRAM-SHA-512 and a KafkaUser per service', () => {
+  const objects = kubernetesObjects(kustomizeBuild('k8s/examples/strimzi-tls-scram'), 'strimzi-tls-scram');
+  const users = () => ofKind<KafkaUser>(objects, 'KafkaUser');
+  const userOf = (service: ServiceName) => only<KafkaUser>(objects, 'KafkaUser', `hookline-${service}`);
+
+  it('renders, and every object validates (the KafkaUsers against the Strimzi 1.x CRD)', async () => {
+    expect(await validateObjects(objects)).toEqual([]);
+    expect(users().map(name).sort()).toEqual(
+      SERVICE_NAMES.map((service) => `KafkaUser/hookline-${service}`).sort(),
+    );
+    for (const user of users()) {
+      expect({ user: name(user), cluster: user.metadata?.labels?.['strimzi.io/cluster'] }).toEqual({
+        user: name(user),
+        cluster: 'hookline',
+      });
+      expect(user.spec.authentication.type).toBe('scram-sha-512');
+    }
+  });
+
+  it("logs each service in as its own user, with that user's password and the cluster CA", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookline-kafka-ca-'));
+    try {
+      const caFile = join(dir, 'ca.crt');
+      writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      for (const service of SERVICE_NAMES) {
+        const deployment = only<Workload>(objects, 'Deployment', `hookline-${service}`);
+        const pod = deployment.spec.template.spec;
+        const [container] = pod.containers;
+        const user = userOf(service);
+        const password = container.env?.find((variable) => variable.name === 'KAFKA_SASL_PASSWORD');
+        expect({ service, secret: password?.valueFrom?.secretKeyRef }).toEqual({
+          service,
+          secret: { name: user.metadata?.name, key: 'password' },
+        });
+        const env = containerEnv(
+          objects,
+          container,
+          { DATABASE_URL: 'postgres://hookline:placeholder@postgres.example:5432/hookline' },
+          { [user.metadata!.name!]: { password: 'placeholder' } },
+        );
+        expect({ service, username: env.KAFKA_SASL_USERNAME, ssl: env.KAFKA_SSL }).toEqual({
+          service,
+          username: user.metadata?.name,
+          ssl: 'true',
+        });
+        // The CA file lies in a volume holding Strimzi's cluster CA certificate.
+        const mount = container.volumeMounts?.find((m) =>
+          env.KAFKA_SSL_CA_FILE.startsWith(`${m.mountPath}/`),
+        );
+        const volume = pod.volumes?.find((v) => v.name === mount?.name);
+        expect({ service, secret: volume?.secret?.secretName, items: volume?.secret?.items }).toEqual({
+          service,
+          secret: 'hookline-cluster-ca-cert',
+          items: [{ key: 'ca.crt', path: env.KAFKA_SSL_CA_FILE.slice(mount!.mountPath.length + 1) }],
+        });
+        const known = knownConfigKeys();
+        expect({ service, unknown: Object.keys(env).filter((key) => !known.has(key)) }).toEqual({
+          service,
+          unknown: [],
+        });
+        expect({
+          service,
+          config: checkServiceConfig(service, { ...env, KAFKA_SSL_CA_FILE: caFile }),
+        }).toEqual({ service, config: { kind: 'valid' } });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets each service read and write exactly its topics: the changelog only subscription → dispatcher', () => {
+    const topics = declareTopics({ retryDelaysMs: retryTiers(PRESETS.hookline.retry) });
+    const granted: string[] = [];
+    const expected: string[] = [];
+    for (const topic of topics) {
+      for (const service of SERVICE_NAMES) {
+        for (const [operation, allowed] of [
+          ['Read', TOPIC_ACCESS[topic.role.kind].read],
+          ['Write', TOPIC_ACCESS[topic.role.kind].write],
+        ] as const) {
+          const entry = `${service} ${operation} ${topic.name}`;
+          if (aclAllows(userOf(service), 'topic', topic.name, operation)) granted.push(entry);
+          if (allowed.includes(service)) expected.push(entry);
+        }
+      }
+    }
+    expect(granted.sort()).toEqual(expected.sort());
+    expect(aclAllows(userOf('ingest'), 'topic', 'hookline.subscriptions.changelog', 'Read')).toBe(false);
+
+    for (const service of SERVICE_NAMES) {
+      const groups = SERVICE_NAMES.flatMap((other) =>
+        CONSUMER_GROUPS[other].map((group) => ({
+          group,
+          own: other === service,
+          allowed: aclAllows(userOf(service), 'group', group, 'Read'),
+        })),
+      );
+      expect({ service, groups: groups.filter((group) => group.own !== group.allowed) }).toEqual({
+        service,
+        groups: [],
+      });
+      // Every producer is idempotent.
+      expect(aclAllows(userOf(service), 'cluster', 'kafka-cluster', 'IdempotentWrite')).toBe(true);
+    }
+  });
+});
+
+interface HttpRouteMatch {
+  path?: { type: 'Exact' | 'PathPrefix'; value: string };
+  method?: string;
+}
+interface HttpRoute extends KubernetesObject {
+  spec: {
+    parentRefs: Array<{ name: string; sectionName?: string }>;
+    hostnames: string[];
+    rules: Array<{ matches: HttpRouteMatch[]; backendRefs: Array<{ name: string; port: number }> }>;
+  };
+}
+interface Gateway extends KubernetesObject {
+  spec: {
+    listeners: Array<{
+      name: string;
+      protocol: string;
+      port: number;
+      hostname?: string;
+      tls?: { mode?: string; certificateRefs?: Array<{ kind?: string; name: string }> };
+    }>;
+  };
+}
+interface Ingress extends KubernetesObject {
+  spec: {
+    tls: Array<{ hosts: string[]; secretName: string }>;
+    rules: Array<{
+      host: string;
+      http: {
+        paths: Array<{
+          path: string;
+          pathType: 'Exact' | 'Prefix';
+          backend: { service: { name: string; port: { name?: string; number?: number } } };
+        }>;
+      };
+    }>;
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the local tooling is plain CommonJS
+const frontDoor = require(join(__dirname, '..', '..', 'infra', 'front-door.cjs')) as {
+  route(method: string, url: string): string | undefined;
+};
+
+/** Whether `prefix` matches `path` element by element, as both APIs define prefix matching. */
+function underPrefix(prefix: string, path: string): boolean {
+  const trimmed = prefix.replace(/\/$/, '');
+  return trimmed === '' || path === trimmed || path.startsWith(`${trimmed}/`);
+}
+
+/** The Service an HTTPRoute sends a request to: an exact path beats a prefix, a longer prefix a shorter one, a method match none. */
+function httpRouteBackend(route: HttpRoute, method: string, path: string): string | undefined {
+  const candidates = route.spec.rules.flatMap((rule) =>
+    rule.matches
+      .filter((match) => {
+        const { type = 'PathPrefix', value = '/' } = match.path ?? {};
+        const pathMatches = type === 'Exact' ? path === value : underPrefix(value, path);
+        return pathMatches && (match.method === undefined || match.method === method);
+      })
+      .map((match) => ({
+        backend: rule.backendRefs[0].name,
+        rank: [match.path?.type === 'Exact' ? 1 : 0, match.path?.value.length ?? 0, match.method ? 1 : 0],
+      })),
+  );
+  candidates.sort((a, b) => b.rank[0] - a.rank[0] || b.rank[1] - a.rank[1] || b.rank[2] - a.rank[2]);
+  return candidates[0]?.backend;
+}
+
+/** The Service an Ingress sends a request to: an exact path first, then the longest prefix. */
+function ingressBackend(ingress: Ingress, path: string): string | undefined {
+  const paths = ingress.spec.rules.flatMap((rule) => rule.http.paths);
+  const exact = paths.find((p) => p.pathType === 'Exact' && p.path === path);
+  if (exact) return exact.backend.service.name;
+  const prefixes = paths
+    .filter((p) => p.pathType === 'Prefix' && underPrefix(p.path, path))
+    .sort((a, b) => b.path.length - a.path.length);
+  return prefixes[0]?.backend.service.name;
+}
+
+const REQUESTS: Array<[string, string]> = [
+  ['POST', '/v1/events'],
+  ['GET', '/v1/events'],
+  ['GET', '/v1/events/evt_1'],
+  ['POST', '/v1/webhooks'],
+  ['GET', '/v1/deliveries/dlv_1'],
+  ['POST', '/v1/admin/tenants'],
+  ['GET', '/docs'],
+  ['GET', '/metrics'],
+  ['GET', '/healthz'],
+  ['GET', '/v1x'],
+];
+const serviceOf = (name: string | undefined) => name?.replace(/^hookline-/, '');
+
+describe('one front door', () => {
+  const gateway = kubernetesObjects(kustomizeBuild('k8s/examples/front-door-gateway'), 'front-door-gateway');
+  const ingress = kubernetesObjects(kustomizeBuild('k8s/examples/front-door-ingress'), 'front-door-ingress');
+
+  it.each([
+    ['gateway-api', gateway],
+    ['ingress', ingress],
+  ])('%s: the production overlay with it renders, and every object validates', async (_, objects) => {
+    expect(await validateObjects(objects)).toEqual([]);
+    expect(new Set(objects.map((o) => o.metadata?.namespace))).toEqual(new Set(['hookline']));
+  });
+
+  it('serves one host over TLS through the Gateway API, routing as `npm start` does', () => {
+    const route = only<HttpRoute>(gateway, 'HTTPRoute', 'hookline');
+    const [parent] = route.spec.parentRefs;
+    const listener = only<Gateway>(gateway, 'Gateway', parent.name).spec.listeners.find(
+      (candidate) => candidate.name === parent.sectionName,
+    );
+    expect(listener).toMatchObject({
+      protocol: 'HTTPS',
+      port: 443,
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: expect.any(String) }] },
+    });
+    expect(route.spec.hostnames).toEqual([listener?.hostname]);
+
+    const routed = REQUESTS.map(([method, path]) => [
+      method,
+      path,
+      serviceOf(httpRouteBackend(route, method, path)),
+    ]);
+    const local = REQUESTS.map(([method, path]) => [method, path, frontDoor.route(method, path)]);
+    expect(routed).toEqual(local);
+    expect(routed.filter(([, , service]) => service === 'ingest')).toEqual([
+      ['POST', '/v1/events', 'ingest'],
+    ]);
+
+    // Every backend is a Service of the overlay, on the port it serves.
+    for (const rule of route.spec.rules) {
+      for (const ref of rule.backendRefs) {
+        const service = only<KubernetesObject & { spec: { ports: Array<{ port: number }> } }>(
+          gateway,
+          'Service',
+          ref.name,
+        );
+        expect(service.spec.ports.map((port) => port.port)).toContain(ref.port);
+      }
+    }
+  });
+
+  it('serves the same host over TLS through an Ingress, which cannot tell the event log from intake', () => {
+    const front = only<Ingress>(ingress, 'Ingress', 'hookline');
+    expect(front.spec.tls).toEqual([
+      { hosts: front.spec.rules.map((rule) => rule.host), secretName: expect.any(String) },
+    ]);
+    const routed = REQUESTS.map(([method, path]) => [method, path, serviceOf(ingressBackend(front, path))]);
+    const local = REQUESTS.map(([method, path]) => [method, path, frontDoor.route(method, path)]);
+    // Without method matching, `GET /v1/events` goes where intake goes; everything else agrees.
+    const differences = routed.filter((entry, i) => entry[2] !== local[i][2]);
+    expect(differences).toEqual([['GET', '/v1/events', 'ingest']]);
+    for (const path of front.spec.rules.flatMap((rule) => rule.http.paths)) {
+      const service = only<KubernetesObject & { spec: { ports: Array<{ name: string }> } }>(
+        ingress,
+        'Service',
+        path.backend.service.name,
+      );
+      expect(service.spec.ports.map((port) => port.name)).toContain(path.backend.service.port.name);
+    }
   });
 });

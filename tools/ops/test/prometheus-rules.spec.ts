@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { droppedLabels } from '../src/promql-grouping';
 import { REPO_ROOT } from '../src/repo-root';
 import { readWorkspaceFile } from './support/manifests';
 import { requireCommand, run } from './support/tools';
@@ -88,6 +89,13 @@ describe('the Prometheus alert rules', () => {
         expr: expect.not.stringMatching(/\b(endpoint(_id)?|event(_id)?|tenant(_id)?|url)\b\s*[=!~,)]/),
       });
     }
+  });
+
+  it('keep cluster and namespace through every aggregation and join, so installations never mask each other', () => {
+    const problems = alerts.flatMap((rule) =>
+      droppedLabels(rule.expr, ['cluster', 'namespace']).map((where) => `${rule.alert}: ${where}`),
+    );
+    expect(problems).toEqual([]);
   });
 
   it('are loaded by the Prometheus configuration of the compose stack (`promtool check config`)', () => {

@@ -9,14 +9,34 @@ export type MessageHandler = (topic: string, partition: number, message: KafkaMe
 export interface ConcurrentConsumerOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
-  /** Messages processed at once per partition at most. */
-  readonly maxInFlightPerPartition: number;
+  /**
+   * How far processing may run ahead of a partition's commit point (the oldest unfinished message):
+   * a crash or rebalance makes the next owner read at most this many messages of it again.
+   */
+  readonly maxUncommittedPerPartition: number;
   /** How often finished offsets are committed. */
   readonly commitIntervalMs: number;
   /** Where a group with no committed offset starts: the oldest retained message, or only new ones. */
   readonly initialOffset: 'earliest' | 'latest';
   /** Told when a handler failed and will be tried again. */
   readonly onHandlerError: (error: unknown, topic: string, partition: number, offset: string) => void;
+  /**
+   * Whether a handler's failure is about the message itself (it cannot be decoded, stored or
+   * validated) rather than a dependency being down: such a message is set aside after
+   * `maxPoisonTries` failures, while a transient failure is retried for as long as it lasts.
+   */
+  readonly isPoison: (error: unknown) => boolean;
+  /** Failures of the kind `isPoison` names before the message is set aside. */
+  readonly maxPoisonTries: number;
+  /** Sets a message aside (the dead-letter topic) with its reason; resolves once that is durable. */
+  readonly setAside: (
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+  ) => Promise<void>;
+  /** Told when committing offsets failed (the next commit, or the next owner, covers them). */
+  readonly onCommitError: (error: unknown) => void;
   /** Told when the client gave up after a crash and a new consumer is about to replace it. */
   readonly onRestart: (reason: string, delayMs: number) => void;
 }
@@ -32,8 +52,11 @@ const RETRY_BACKOFF_MS = [100, 500, 1000, 2000, 5000, 10_000];
  * A Kafka consumer that processes the messages of a partition concurrently, so one slow message
  * does not hold back the ones behind it, yet commits an offset only once every message before it
  * has finished: a crash at any moment loses nothing (messages in flight are read again, so a
- * delivery may be repeated, never dropped). A handler that fails is retried with backoff rather
- * than skipped, for the same reason.
+ * delivery may be repeated, never dropped). Processing runs at most a bounded number of messages
+ * ahead of the commit point, which bounds what a crash or rebalance makes the next owner read
+ * again. A handler that fails is retried with backoff rather than skipped, for the same reason; a
+ * message that fails for what it holds is set aside after a few tries, so it never wedges its
+ * partition for everything behind it.
  */
 export class ConcurrentConsumer {
   private readonly supervisor: ConsumerSupervisor;
@@ -102,7 +125,7 @@ export class ConcurrentConsumer {
         const state = this.partition(batch.topic, batch.partition);
         for (const message of batch.messages) {
           if (this.stopping || !isRunning() || isStale()) break;
-          while (state.tracker.inFlight >= this.options.maxInFlightPerPartition && !this.stopping) {
+          while (state.tracker.uncommitted >= this.options.maxUncommittedPerPartition && !this.stopping) {
             await waitForRoom(state.waiters, 1000);
             // Heartbeats keep the membership while this partition waits for room.
             await heartbeat();
@@ -168,8 +191,11 @@ export class ConcurrentConsumer {
       if (offsets.length === 0) return;
       try {
         await this.supervisor.current.commitOffsets(offsets);
-      } catch {
-        // A rebalance took the partitions away; their messages will be read again by the new owner.
+      } catch (error) {
+        // A rebalance took the partitions away, or the broker is unreachable: their messages are
+        // read again by whoever owns them next, and the claims on the delivery rows keep anything
+        // already made from being sent again.
+        this.options.onCommitError(error);
       }
     });
     return this.committing;
@@ -196,6 +222,7 @@ export class ConcurrentConsumer {
     partition: number,
     message: KafkaMessage,
   ): Promise<void> {
+    let poisonFailures = 0;
     for (let failures = 0; ; failures += 1) {
       try {
         await this.handle(topic, partition, message);
@@ -204,6 +231,21 @@ export class ConcurrentConsumer {
         return;
       } catch (error) {
         this.options.onHandlerError(error, topic, partition, message.offset);
+        if (this.options.isPoison(error)) poisonFailures += 1;
+        if (poisonFailures >= this.options.maxPoisonTries) {
+          const set = await this.options
+            .setAside(topic, partition, message, describe(error))
+            .then(() => true)
+            .catch((setAsideError: unknown) => {
+              this.options.onHandlerError(setAsideError, topic, partition, message.offset);
+              return false;
+            });
+          if (set) {
+            state.tracker.finish(message.offset);
+            state.waiters[0]?.();
+            return;
+          }
+        }
         if (this.stopping) return;
         await new Promise((resolve) =>
           setTimeout(resolve, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length - 1)]),
@@ -212,6 +254,10 @@ export class ConcurrentConsumer {
       }
     }
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Waits until a finishing message wakes this waiter, or `timeoutMs` passes. */

@@ -32,6 +32,17 @@ export class OffsetTracker {
   }
 
   /**
+   * Messages from the commit point (the oldest unfinished) to the newest started, finished or not:
+   * what a crash now would make the partition's next owner read again.
+   */
+  get uncommitted(): number {
+    if (this.highest === undefined || this.pending.size === 0) return 0;
+    let lowest = this.highest;
+    for (const offset of this.pending) if (offset < lowest) lowest = offset;
+    return Number(this.highest - lowest) + 1;
+  }
+
+  /**
    * The offset to commit (the next one to read) when it moved since the last call, else `undefined`.
    * It is the lowest unfinished offset, or one past the highest started when all are finished.
    */

@@ -2,7 +2,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BreakerState } from './endpoint-gates';
 
 /** How a delivery attempt ended, as counted in metrics. */
-export type AttemptMetricOutcome = 'delivered' | 'retry' | 'failed' | 'deferred' | 'skipped';
+export const ATTEMPT_OUTCOMES = ['delivered', 'retry', 'failed', 'deferred', 'skipped'] as const;
+/** How a delivery attempt ended, as counted in metrics. */
+export type AttemptMetricOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+/** Every status class label value. */
+const STATUS_CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** What kind of topic a poison message came from. */
+export const POISON_TOPIC_KINDS = ['events', 'tasks'] as const;
 
 /** Status class label; `none` when no HTTP answer came back. Bounded to six values. */
 export function statusClass(status: number | null | undefined): string {
@@ -30,8 +37,10 @@ export class DispatcherMetrics {
   readonly deadLettered: Counter;
   /** Endpoints disabled by the dispatcher (410 Gone). */
   readonly endpointsDisabled: Counter<'reason'>;
-  /** Messages that could not be decoded and were set aside. */
+  /** Messages set aside because they can never be handled (undecodable, refused by the database). */
   readonly poisonMessages: Counter<'topic_kind'>;
+  /** Messages asking for an attempt already made or in hand elsewhere: a replay, a duplicate task or event copy. */
+  readonly duplicatesDropped: Counter;
   /** Time to write one batch of attempt or event rows. */
   readonly recordBatchDuration: Histogram<'table'>;
 
@@ -87,7 +96,7 @@ export class DispatcherMetrics {
     });
     this.poisonMessages = new Counter({
       name: 'hookline_poison_messages_total',
-      help: 'Messages that could not be decoded and were set aside.',
+      help: 'Messages set aside on the dead-letter topic because they can never be handled.',
       labelNames: ['topic_kind'],
       registers,
     });
@@ -98,7 +107,18 @@ export class DispatcherMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.duplicatesDropped = new Counter({
+      name: 'hookline_duplicate_attempts_dropped_total',
+      help: 'Messages asking for a delivery attempt already made or being made elsewhere, dropped unsent.',
+      registers,
+    });
     for (const state of ['closed', 'open', 'half-open']) this.breakers.set({ state }, 0);
+    // Series exist from the start, so a rate or increase() sees the first poison message too.
+    for (const kind of POISON_TOPIC_KINDS) this.poisonMessages.inc({ topic_kind: kind }, 0);
+    for (const outcome of ATTEMPT_OUTCOMES) {
+      for (const status_class of STATUS_CLASSES) this.deliveries.inc({ outcome, status_class }, 0);
+    }
+    this.duplicatesDropped.inc(0);
   }
 
   /** Keeps the breaker gauges and transition counter in step with one breaker's change. */

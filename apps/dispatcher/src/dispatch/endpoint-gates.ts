@@ -98,11 +98,20 @@ export class EndpointGate {
   }
 
   private current: BreakerState = 'closed';
+  // When the breaker last opened from closed; failed probes reopen it without resetting this.
+  private openedAt: number | undefined;
 
   private transition(to: BreakerState): void {
     const from = this.current;
     this.current = to;
+    if (to === 'open' && this.openedAt === undefined) this.openedAt = Date.now();
+    if (to === 'closed') this.openedAt = undefined;
     this.listener(this.endpointId, from, to);
+  }
+
+  /** How long the breaker has kept the endpoint off (open, or probing), in ms; 0 when closed. */
+  get unavailableForMs(): number {
+    return this.openedAt === undefined ? 0 : Date.now() - this.openedAt;
   }
 
   /** The breaker's state now. */

@@ -89,8 +89,8 @@ export class RetryHandoff {
       started_at: Date;
     }> = await this.dataSource.query(
       `SELECT attempt_number, status_code, error_class, started_at FROM delivery_attempts
-         WHERE delivery_id = $1 ORDER BY attempt_number`,
-      [ref.deliveryId],
+         WHERE tenant_id = $1 AND delivery_id = $2 ORDER BY attempt_number, started_at`,
+      [ref.tenantId, ref.deliveryId],
     );
     const at = this.now();
     await this.producer.sendBatch({

@@ -1,4 +1,4 @@
-import { type RawEvent, validateRawEvent } from '@hookline/events';
+import { findUnstorableText, type RawEvent, validateRawEvent } from '@hookline/events';
 import {
   type FieldProblem,
   fieldInBatch,
@@ -24,17 +24,24 @@ export function validateEvents(
   inputs.forEach((input, index) => {
     const at = (field: string) => (batch ? fieldInBatch(index, field) : field);
     // Only an object can be an event; anything else is refused by the schema at its root, unread.
-    const deep = isPlainObject(input) ? tooDeepField(input) : undefined;
-    const result = deep === undefined ? validateRawEvent(input) : undefined;
-    if (result?.ok) {
+    const object = isPlainObject(input);
+    const deep = object ? tooDeepField(input) : undefined;
+    if (deep !== undefined) {
+      invalidEvents += 1;
+      fields.push({ field: at(deep), message: `nests deeper than ${MAX_NESTING_DEPTH} levels` });
+      return;
+    }
+    const result = validateRawEvent(input);
+    // Postgres stores events and idempotency keys: text it cannot hold is refused here, not there.
+    const unstorable = object ? findUnstorableText(input, { maxDepth: MAX_NESTING_DEPTH }) : [];
+    if (result.ok && unstorable.length === 0) {
       events.push(result.value);
       return;
     }
     invalidEvents += 1;
-    if (deep !== undefined)
-      fields.push({ field: at(deep), message: `nests deeper than ${MAX_NESTING_DEPTH} levels` });
-    else if (result && !result.ok)
+    if (!result.ok)
       fields.push(...result.errors.map((issue) => ({ field: at(issue.field), message: issue.message })));
+    fields.push(...unstorable.map((problem) => ({ field: at(problem.field), message: problem.message })));
   });
   if (fields.length === 0) fields.push(...crossEventProblems(events, batch, requestKey));
   if (fields.length === 0) return { kind: 'valid', events };

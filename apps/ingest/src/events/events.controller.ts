@@ -2,6 +2,7 @@ import type { ApiKeyAuthenticator, Authentication } from '@hookline/tenancy';
 import { describeFailure } from '@hookline/observability';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiIntakeOperation } from './event-intake.decorators';
 import { JSON_MEDIA_TYPES } from '../http/raw-body.parser';
 import { type FieldProblem, decodeJson } from './ingest-body.reader';
 import { type IngestEvents, type IngestOutcome } from './ingest-events.usecase';
@@ -41,6 +42,7 @@ export class EventsController {
 
   /** Accepts one event or a batch. */
   @Post()
+  @ApiIntakeOperation()
   async create(@Req() request: Request, @Res() response: Response): Promise<void> {
     const done = this.metrics.startRequest('http');
     const answer = await this.answer(request);

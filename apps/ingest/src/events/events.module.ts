@@ -61,6 +61,7 @@ export class EventsModule {
             new IdempotencyStore(dataSource, {
               ttlMs: config.intake.idempotencyTtlMs,
               waitMs: config.intake.idempotencyWaitMs,
+              leaseMs: config.intake.idempotencyLeaseMs,
             }),
         },
         {

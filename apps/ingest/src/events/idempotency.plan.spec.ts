@@ -1,11 +1,19 @@
 import type { AcceptedEvent, RawEvent } from '@hookline/events';
 import type { KeyState } from '../idempotency/idempotency.store';
-import { planClaims, resolveKeys } from './idempotency.plan';
-import type { PreparedEvent } from './ingest-reply';
+import {
+  adoptIdentities,
+  keyRecords,
+  planClaims,
+  type PublishResolution,
+  resolveKeys,
+} from './idempotency.plan';
+import type { Acceptance, PreparedEvent } from './ingest-reply';
 
-function prepared(id: string, raw: RawEvent): PreparedEvent {
+const now: Acceptance = { acceptedAt: new Date('2026-01-02T03:04:05Z'), requestId: 'req_now' };
+
+function prepared(id: string, raw: RawEvent, acceptance = now): PreparedEvent {
   const accepted = { event: { id, type: raw.type, created: 1700000000 } } as unknown as AcceptedEvent;
-  return { raw, accepted, message: { topic: 't', key: null, value: null, headers: {} } };
+  return { raw, accepted, message: { topic: 't', key: null, value: null, headers: {} }, acceptance };
 }
 
 const a = prepared('evt_a', { type: 'user.created', data: { id: 'u1' }, request: { idempotency_key: 'ka' } });
@@ -54,6 +62,17 @@ describe('resolveKeys', () => {
     });
   });
 
+  it('publishes under a key taken over from a dead owner as under a new one', () => {
+    const states = new Map<string, KeyState>([
+      ['hk', { kind: 'taken-over', plan: { eventIds: ['evt_a', 'evt_b'], ...now } }],
+      ['ka', claimed],
+    ]);
+    expect(resolveKeys(states, batchClaims, [a, b], true)).toMatchObject({
+      kind: 'publish',
+      indexes: [0, 1],
+    });
+  });
+
   it('refuses when any key belongs to a different request', () => {
     const states = new Map<string, KeyState>([
       ['hk', claimed],
@@ -93,5 +112,93 @@ describe('resolveKeys', () => {
         ],
       },
     });
+  });
+});
+
+describe('adoptIdentities', () => {
+  const batchClaims = planClaims([a, b], true, 'hk');
+  const fresh = {
+    request: now,
+    events: [
+      { id: 'evt_a', acceptance: now },
+      { id: 'evt_b', acceptance: now },
+    ],
+  };
+  const earlier: Acceptance = { acceptedAt: new Date('2025-12-31T23:59:59Z'), requestId: 'req_dead' };
+
+  it('keeps fresh identities when no key was taken over', () => {
+    const states = new Map([
+      ['hk', claimed],
+      ['ka', claimed],
+    ]);
+    expect(adoptIdentities(batchClaims, states, fresh)).toBe(fresh);
+  });
+
+  it('publishes under the ids and acceptance a dead owner stored for the request', () => {
+    const states = new Map<string, KeyState>([
+      ['hk', { kind: 'taken-over', plan: { eventIds: ['evt_old_a', 'evt_old_b'], ...earlier } }],
+      ['ka', claimed],
+    ]);
+    expect(adoptIdentities(batchClaims, states, fresh)).toEqual({
+      request: earlier,
+      events: [
+        { id: 'evt_old_a', acceptance: earlier },
+        { id: 'evt_old_b', acceptance: earlier },
+      ],
+    });
+  });
+
+  it("lets an event's own taken-over key decide for that event", () => {
+    const other: Acceptance = { acceptedAt: new Date('2025-06-01T00:00:00Z'), requestId: 'req_other' };
+    const states = new Map<string, KeyState>([
+      ['hk', { kind: 'taken-over', plan: { eventIds: ['evt_old_a', 'evt_old_b'], ...earlier } }],
+      ['ka', { kind: 'taken-over', plan: { eventIds: ['evt_own_a'], ...other } }],
+    ]);
+    expect(adoptIdentities(batchClaims, states, fresh).events).toEqual([
+      { id: 'evt_own_a', acceptance: other },
+      { id: 'evt_old_b', acceptance: earlier },
+    ]);
+  });
+});
+
+describe('keyRecords', () => {
+  it('records the final answer and the plan behind it for every key the request holds', () => {
+    const batchClaims = planClaims([a, b], true, 'hk');
+    const resolution: PublishResolution = {
+      kind: 'publish',
+      indexes: [0, 1],
+      hits: 0,
+      reply: {
+        data: [
+          { id: 'evt_a', type: 'user.created' },
+          { id: 'evt_b', type: 'user.updated' },
+        ],
+      },
+    };
+    const states = new Map<string, KeyState>([
+      ['hk', claimed],
+      ['ka', claimed],
+    ]);
+    const records = keyRecords(batchClaims, states, resolution, [a, b], now);
+    expect(Object.fromEntries(records)).toEqual({
+      hk: { eventId: 'evt_a', reply: resolution.reply, plan: { eventIds: ['evt_a', 'evt_b'], ...now } },
+      ka: {
+        eventId: 'evt_a',
+        reply: { id: 'evt_a', type: 'user.created', created: 1700000000 },
+        plan: { eventIds: ['evt_a'], ...now },
+      },
+    });
+  });
+
+  it('records nothing for a key another request already finished', () => {
+    const batchClaims = planClaims([a, b], true, 'hk');
+    const states = new Map<string, KeyState>([
+      ['hk', claimed],
+      ['ka', { kind: 'existing', eventId: 'evt_old_a', reply: { id: 'evt_old_a' }, requestMatches: true }],
+    ]);
+    const resolution = resolveKeys(states, batchClaims, [a, b], true) as PublishResolution;
+    const records = keyRecords(batchClaims, states, resolution, [a, b], now);
+    expect([...records.keys()]).toEqual(['hk']);
+    expect(records.get('hk')!.plan.eventIds).toEqual(['evt_old_a', 'evt_b']);
   });
 });

@@ -1,11 +1,13 @@
-import type { ExistingKey, KeyClaim, KeyState, StoredReply } from '../idempotency/idempotency.store';
+import type { ExistingKey, KeyClaim, KeyRecord, KeyState } from '../idempotency/idempotency.store';
 import { requestHash } from '../idempotency/request-hash';
 import { fieldInBatch } from './ingest-body.reader';
 import {
+  type Acceptance,
   type EventRef,
   freshReply,
   type IngestReply,
   type PreparedEvent,
+  replyIds,
   singleReply,
   type SingleReply,
 } from './ingest-reply';
@@ -17,16 +19,31 @@ export interface PlannedClaim extends KeyClaim {
   readonly covers: { readonly kind: 'request' } | { readonly kind: 'event'; readonly index: number };
 }
 
+/** A request publishes the events at `indexes` and answers `reply`. */
+export interface PublishResolution {
+  readonly kind: 'publish';
+  readonly indexes: readonly number[];
+  readonly reply: IngestReply;
+  readonly hits: number;
+}
+
 /** What a request does, given who owns its keys. */
 export type KeyResolution =
   | { readonly kind: 'conflict'; readonly claim: PlannedClaim }
   | { readonly kind: 'replay'; readonly reply: IngestReply; readonly hits: number }
-  | {
-      readonly kind: 'publish';
-      readonly indexes: readonly number[];
-      readonly reply: IngestReply;
-      readonly hits: number;
-    };
+  | PublishResolution;
+
+/** The id and acceptance an event is published with. */
+export interface EventIdentity {
+  readonly id: string;
+  readonly acceptance: Acceptance;
+}
+
+/** Identities of a request's events, and the acceptance its request-level key records. */
+export interface RequestIdentities {
+  readonly request: Acceptance;
+  readonly events: readonly EventIdentity[];
+}
 
 /**
  * The keys a request must own. A single event has at most one (the header, or the event's own key,
@@ -125,19 +142,70 @@ export function resolveKeys(
     : { kind: 'publish', indexes, reply, hits: owned.size };
 }
 
-/** A request-level key stores the final answer, which lists replayed events by their original ids. */
-export function requestReplies(
+/**
+ * The identities a request publishes under once it holds its keys. A claim taken over from an owner
+ * that died fixed them already, and its events may be on Kafka: an event's own key decides for that
+ * event, then the request's key for the rest; whatever no taken-over key covers stays as `fresh`,
+ * which is returned as it is when no key was taken over.
+ */
+export function adoptIdentities(
   claims: readonly PlannedClaim[],
   states: ReadonlyMap<string, KeyState>,
-  reply: IngestReply,
-): Map<string, StoredReply> {
-  const replies = new Map<string, StoredReply>();
+  fresh: RequestIdentities,
+): RequestIdentities {
+  if (![...states.values()].some((state) => state.kind === 'taken-over')) return fresh;
+  let request = fresh.request;
+  const events = [...fresh.events];
+  const byRequest = claims.find((claim) => claim.covers.kind === 'request');
+  const requestState = byRequest && states.get(byRequest.key);
+  if (requestState?.kind === 'taken-over') {
+    const { plan } = requestState;
+    request = { acceptedAt: plan.acceptedAt, requestId: plan.requestId };
+    // The hash matched, so the plan lists as many events as the request holds.
+    for (const [index, id] of plan.eventIds.entries()) events[index] = { id, acceptance: request };
+  }
   for (const claim of claims) {
-    if (claim.covers.kind === 'request' && states.get(claim.key)?.kind === 'claimed') {
-      replies.set(claim.key, reply);
+    const state = states.get(claim.key);
+    if (claim.covers.kind !== 'event' || state?.kind !== 'taken-over') continue;
+    const { plan } = state;
+    events[claim.covers.index] = {
+      id: plan.eventIds[0],
+      acceptance: { acceptedAt: plan.acceptedAt, requestId: plan.requestId },
+    };
+  }
+  return { request, events };
+}
+
+/**
+ * What each key the request holds records while its events are published: the final answer (a
+ * request-level key lists replayed events by their original ids) and the plan a takeover republishes.
+ */
+export function keyRecords(
+  claims: readonly PlannedClaim[],
+  states: ReadonlyMap<string, KeyState>,
+  resolution: PublishResolution,
+  prepared: readonly PreparedEvent[],
+  request: Acceptance,
+): Map<string, KeyRecord> {
+  const records = new Map<string, KeyRecord>();
+  for (const claim of claims) {
+    if (states.get(claim.key)?.kind === 'existing') continue;
+    if (claim.covers.kind === 'request') {
+      records.set(claim.key, {
+        eventId: claim.eventId,
+        reply: resolution.reply,
+        plan: { eventIds: replyIds(resolution.reply), ...request },
+      });
+    } else {
+      const event = prepared[claim.covers.index];
+      records.set(claim.key, {
+        eventId: event.accepted.event.id,
+        reply: singleReply(event),
+        plan: { eventIds: [event.accepted.event.id], ...event.acceptance },
+      });
     }
   }
-  return replies;
+  return records;
 }
 
 // A key stored without a reply names only its first event; that id is the best answer left.

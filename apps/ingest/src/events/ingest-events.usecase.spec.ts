@@ -1,3 +1,4 @@
+import { recordEventId, ulidTime } from '@hookline/events';
 import { Registry } from 'prom-client';
 import type { IdempotencyStore } from '../idempotency/idempotency.store';
 import type { MessagePublisher, OutboundMessage, PublishOutcome } from '../kafka/message.publisher';
@@ -141,8 +142,48 @@ describe('IngestEvents (without idempotency keys)', () => {
     });
   });
 
+  it('derives ids, acceptance and request id from the Kafka record, so reading it again repeats them', async () => {
+    const record = { topic: 'hookline.ingest', partition: 2, offset: '77', timestampMs: 1_705_314_600_456 };
+    const command = {
+      tenantId: 'ten_a',
+      record,
+      body: [
+        { type: 'user.created', data: { id: 'usr_1' } },
+        { type: 'user.deleted', data: { id: 'usr_1' }, id: 'evt_own' },
+      ],
+    };
+
+    const first = await ingest.execute(command);
+    const again = await ingest.execute(command);
+
+    expect(first).toEqual(again);
+    expect(first).toMatchObject({
+      kind: 'accepted',
+      reply: {
+        data: [
+          { id: recordEventId(record, 0), type: 'user.created' },
+          { id: 'evt_own', type: 'user.deleted' },
+        ],
+      },
+    });
+    const [firstRecords, againRecords] = publisher.calls;
+    expect(againRecords.map((message) => message.value)).toEqual(
+      firstRecords.map((message) => message.value),
+    );
+    const envelope = JSON.parse(firstRecords[0].value!.toString());
+    expect(envelope.acceptedAt).toBe(record.timestampMs);
+    expect(envelope.event.created).toBe(1705314600);
+    expect(envelope.event.request.id).toMatch(/^req_[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+    expect(ulidTime(envelope.event.request.id.slice(4))).toBe(record.timestampMs);
+    // The next record gets other ids.
+    await ingest.execute({ ...command, record: { ...record, offset: '78' } });
+    const third = JSON.parse(publisher.calls[2][0].value!.toString());
+    expect(third.event.id).not.toBe(envelope.event.id);
+    expect(third.event.request.id).not.toBe(envelope.event.request.id);
+  });
+
   it('reports Kafka as unavailable when the publish fails, and counts the events as errors', async () => {
-    publisher.outcome = { kind: 'failed', reason: 'broker down' };
+    publisher.outcome = { kind: 'failed', reason: 'broker down', written: 'no' };
     const outcome: IngestOutcome = await ingest.execute({
       tenantId: 'ten_a',
       body: { type: 'user.created', data: { id: 'usr_1' } },

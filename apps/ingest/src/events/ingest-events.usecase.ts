@@ -1,13 +1,24 @@
-import { type CreatedFormat, createUlidGenerator, newEventId, type RawEvent } from '@hookline/events';
-import type { ClaimDecision, IdempotencyStore } from '../idempotency/idempotency.store';
+import {
+  type CreatedFormat,
+  createUlidGenerator,
+  derivedUlid,
+  newEventId,
+  type RawEvent,
+  type RecordCoordinates,
+  recordEventId,
+} from '@hookline/events';
+import type { HeldClaim, IdempotencyStore } from '../idempotency/idempotency.store';
 import type { MessagePublisher } from '../kafka/message.publisher';
 import { acceptedEventMessage, acceptEvent } from './accepted-event.factory';
 import { validateEvents } from './event-batch.validator';
 import {
+  adoptIdentities,
   type KeyResolution,
+  keyRecords,
   planClaims,
   type PlannedClaim,
-  requestReplies,
+  type PublishResolution,
+  type RequestIdentities,
   resolveKeys,
 } from './idempotency.plan';
 import { type FieldProblem, readEventsBody } from './ingest-body.reader';
@@ -26,6 +37,11 @@ export interface IngestCommand {
   readonly idempotencyKey?: string;
   /** Caller's request id, stamped on events that carry none of their own. */
   readonly requestId?: string;
+  /**
+   * The Kafka record the events arrived in (Kafka adapter only). Ids of events that bring none, the
+   * acceptance time and the request id derive from it, so a record read twice yields the same events.
+   */
+  readonly record?: RecordCoordinates;
 }
 
 /** How a request ended. */
@@ -62,14 +78,18 @@ export interface IngestEventsDependencies {
   readonly newRequestId?: () => string;
 }
 
-/** What happened while the keys were held. */
-type ClaimedRun = KeyResolution | { readonly kind: 'publish-failed'; readonly reason: string };
+/** A request's events as it will publish them, and what that resolves to. */
+interface Resolved<R extends KeyResolution> {
+  readonly resolution: R;
+  readonly prepared: readonly PreparedEvent[];
+}
 
 /**
  * Accepts events for a tenant: validates every one against the catalogue (a batch is all or nothing),
  * completes the envelopes, and publishes each to its per-type topic, answering only once Kafka has
  * acknowledged them. Idempotency keys make a repeated request answer with the original events instead
- * of publishing again.
+ * of publishing again; when the request holding a key died, a repeat publishes what that one had
+ * planned, under the same ids, since its events may already be out.
  */
 export class IngestEvents {
   private readonly now: () => Date;
@@ -115,12 +135,13 @@ export class IngestEvents {
       return checked;
     }
 
-    const prepared = this.prepare(checked.events, command);
+    const identities = this.identify(checked.events, command);
+    const prepared = this.prepare(checked.events, identities, command);
     const claims = planClaims(prepared, batch, command.idempotencyKey);
     const outcome =
       claims.length === 0
         ? await this.publishAll(prepared, batch)
-        : await this.publishOnce(command.tenantId, prepared, batch, claims);
+        : await this.publishOnce(command, claims, identities, prepared, batch);
     if (outcome.kind === 'unavailable' || outcome.kind === 'idempotency-in-flight') {
       metrics.countEvents(
         prepared.map((event) => event.raw.type),
@@ -130,18 +151,38 @@ export class IngestEvents {
     return outcome;
   }
 
-  private prepare(events: readonly RawEvent[], command: IngestCommand): PreparedEvent[] {
-    const context = {
-      tenantId: command.tenantId,
-      acceptedAt: this.now(),
-      createdFormat: this.options.createdFormat,
-      apiVersion: this.options.apiVersion,
-      requestId: command.requestId ?? this.newRequestId(),
-      idempotencyKey: command.idempotencyKey ?? null,
+  /** Ids and acceptance of a request's events before any stored claim is considered. */
+  private identify(events: readonly RawEvent[], command: IngestCommand): RequestIdentities {
+    const { record } = command;
+    const request = {
+      acceptedAt: record ? new Date(record.timestampMs) : this.now(),
+      requestId: command.requestId ?? (record ? recordRequestId(record) : this.newRequestId()),
     };
-    return events.map((raw) => {
-      const accepted = acceptEvent(raw, raw.id ?? this.newEventId(), context);
-      return { raw, accepted, message: acceptedEventMessage(accepted, raw) };
+    return {
+      request,
+      events: events.map((raw, index) => ({
+        id: raw.id ?? (record ? recordEventId(record, index) : this.newEventId()),
+        acceptance: request,
+      })),
+    };
+  }
+
+  private prepare(
+    events: readonly RawEvent[],
+    identities: RequestIdentities,
+    command: IngestCommand,
+  ): PreparedEvent[] {
+    return events.map((raw, index) => {
+      const { id, acceptance } = identities.events[index];
+      const accepted = acceptEvent(raw, id, {
+        tenantId: command.tenantId,
+        acceptedAt: acceptance.acceptedAt,
+        createdFormat: this.options.createdFormat,
+        apiVersion: this.options.apiVersion,
+        requestId: acceptance.requestId,
+        idempotencyKey: command.idempotencyKey ?? null,
+      });
+      return { raw, accepted, message: acceptedEventMessage(accepted, raw), acceptance };
     });
   }
 
@@ -157,11 +198,13 @@ export class IngestEvents {
   }
 
   private async publishOnce(
-    tenantId: string,
+    command: IngestCommand,
+    claims: readonly PlannedClaim[],
+    identities: RequestIdentities,
     prepared: readonly PreparedEvent[],
     batch: boolean,
-    claims: readonly PlannedClaim[],
   ): Promise<IngestOutcome> {
+    const { tenantId, idempotencyKey } = command;
     // Plain retries of a finished request are answered from committed rows, without taking locks.
     const found = await this.deps.idempotency.lookup(tenantId, claims);
     if (found.kind === 'unavailable')
@@ -169,31 +212,62 @@ export class IngestEvents {
     const known = resolveKeys(found.keys, claims, prepared, batch);
     if (known.kind !== 'publish') return this.settle(known, prepared);
 
-    const run = await this.deps.idempotency.claim<ClaimedRun>(tenantId, claims, async (states) => {
-      const resolution = resolveKeys(states, claims, prepared, batch);
-      if (resolution.kind !== 'publish') return release(resolution);
-      const messages = resolution.indexes.map((index) => prepared[index].message);
-      const published = await this.deps.publisher.publish(messages);
-      if (published.kind === 'failed') return release({ kind: 'publish-failed', reason: published.reason });
-      return { kind: 'commit', value: resolution, replies: requestReplies(claims, states, resolution.reply) };
-    });
+    const run = await this.deps.idempotency.claim<Resolved<PublishResolution>, Resolved<KeyResolution>>(
+      tenantId,
+      claims,
+      (states) => {
+        // Runs while the claim transaction holds its row locks: nothing is rebuilt without need.
+        const adopted = adoptIdentities(claims, states, identities);
+        const events =
+          adopted === identities
+            ? prepared
+            : this.prepare(
+                prepared.map((event) => event.raw),
+                adopted,
+                command,
+              );
+        const adoptedClaims = events === prepared ? claims : planClaims(events, batch, idempotencyKey);
+        const resolution = resolveKeys(states, adoptedClaims, events, batch);
+        if (resolution.kind !== 'publish') return { kind: 'drop', value: { resolution, prepared: events } };
+        return {
+          kind: 'hold',
+          value: { resolution, prepared: events },
+          records: keyRecords(adoptedClaims, states, resolution, events, adopted.request),
+        };
+      },
+    );
     switch (run.kind) {
       case 'in-flight':
         return { kind: 'idempotency-in-flight', key: run.key };
       case 'unavailable':
         return { kind: 'unavailable', dependency: 'database', reason: run.reason };
-      case 'done':
-        if (run.value.kind === 'publish-failed') {
-          return { kind: 'unavailable', dependency: 'kafka', reason: run.value.reason };
-        }
-        if (run.value.kind === 'publish' && !run.committed) {
-          const ids = run.value.indexes.map((index) => prepared[index].accepted.event.id);
-          this.deps.warn(
-            `events ${ids.join(', ')} were published but their idempotency keys could not be stored`,
-          );
-        }
-        return this.settle(run.value, prepared);
+      case 'dropped':
+        return this.settle(run.value.resolution, run.value.prepared);
+      case 'held':
+        return this.publishHeld(run.claim, run.value);
     }
+  }
+
+  private async publishHeld(
+    claim: HeldClaim,
+    { resolution, prepared }: Resolved<PublishResolution>,
+  ): Promise<IngestOutcome> {
+    const messages = resolution.indexes.map((index) => prepared[index].message);
+    const published = await claim.whilePublishing(() => this.deps.publisher.publish(messages));
+    if (published.kind === 'failed') {
+      await claim.release(published.written);
+      return { kind: 'unavailable', dependency: 'kafka', reason: published.reason };
+    }
+    const finished = await claim.finish();
+    if (finished.kind !== 'done') {
+      const ids = resolution.indexes.map((index) => prepared[index].accepted.event.id).join(', ');
+      this.deps.warn(
+        finished.kind === 'lost'
+          ? `the idempotency claim on events ${ids} lapsed while they were published; the request that took it over publishes them again under the same ids`
+          : `events ${ids} were published but their idempotency keys could not be marked done (${finished.reason}); a retry with the same key publishes them again under the same ids`,
+      );
+    }
+    return this.settle(resolution, prepared);
   }
 
   private settle(resolution: KeyResolution, prepared: readonly PreparedEvent[]): IngestOutcome {
@@ -225,8 +299,10 @@ export class IngestEvents {
   }
 }
 
-function release<T>(value: T): ClaimDecision<T> {
-  return { kind: 'release', value };
+// A record's request id, like its events' ids, is the same every time the record is read.
+function recordRequestId(record: RecordCoordinates): string {
+  const seed = JSON.stringify(['request', record.topic, record.partition, record.offset]);
+  return `req_${derivedUlid(record.timestampMs, seed)}`;
 }
 
 function typeOf(input: unknown): string | undefined {

@@ -1,6 +1,7 @@
-import { INGEST_INVALID_TOPIC, INGEST_TOPIC } from '@hookline/events';
+import { INGEST_INVALID_TOPIC, INGEST_TOPIC, isStorableText, type RecordCoordinates } from '@hookline/events';
 import { EVENT_TYPE_HEADER } from '@hookline/kafka';
 import { describeFailure } from '@hookline/observability';
+import { isDataRefusal } from '@hookline/persistence';
 import type { Consumer, EachMessagePayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { MessagePublisher, OutboundMessage } from '../kafka/message.publisher';
 import type { TenantDirectory } from '../tenancy/tenant.directory';
@@ -20,8 +21,20 @@ export const SOURCE_PARTITION_HEADER = 'hookline-source-partition';
 export const SOURCE_OFFSET_HEADER = 'hookline-source-offset';
 
 const MAX_TENANT_ID_LENGTH = 200;
+// The latest time an event id can be dated at (48 bits of milliseconds).
+const MAX_RECORD_TIME = 2 ** 48 - 1;
 // Kafka headers count against the record size limit; a reason is for people and needs no more.
 const MAX_REASON_FIELDS = 50;
+// Failures of one record for something other than a dependency being down before it is set aside.
+const MAX_RECORD_FAILURES = 3;
+
+/** A record that could not be handled because a dependency is down: it is read again, never set aside. */
+class DependencyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DependencyUnavailableError';
+  }
+}
 
 /** Settings of the consumer. */
 export interface IngestConsumerOptions {
@@ -55,6 +68,8 @@ type Verdict = { readonly kind: 'routed' } | { readonly kind: 'refused'; readonl
 export class IngestConsumer {
   private consumer: Consumer | undefined;
   private loop: Promise<void> | undefined;
+  // Failures per record (`partition@offset`) that were not a dependency being down.
+  private readonly failures = new Map<string, number>();
   private stopping = false;
   private wake: (() => void) | undefined;
 
@@ -85,11 +100,16 @@ export class IngestConsumer {
     const done = this.deps.metrics.startRequest('kafka');
     let verdict: Verdict;
     try {
-      verdict = await this.judge(message);
+      verdict = await this.judge(message, coordinatesOf(topic, partition, message));
     } catch (error) {
-      done('unavailable');
-      throw error;
+      const after = this.afterFailure(partition, message, error);
+      if (after.kind !== 'refused') {
+        done('unavailable');
+        throw error;
+      }
+      verdict = after;
     }
+    this.failures.delete(`${partition}@${message.offset}`);
     if (verdict.kind === 'refused') {
       const published = await this.deps.publisher.publish([
         refusedRecord(topic, partition, message, verdict.reason),
@@ -102,13 +122,21 @@ export class IngestConsumer {
     done(verdict.kind === 'routed' ? 'accepted' : 'rejected');
   }
 
-  private async judge(message: KafkaMessage): Promise<Verdict> {
+  private async judge(message: KafkaMessage, record: RecordCoordinates): Promise<Verdict> {
     const tenantId = headerText(message.headers, TENANT_ID_HEADER);
     if (tenantId === undefined || tenantId.trim() === '' || tenantId.length > MAX_TENANT_ID_LENGTH) {
       this.countRefused(message);
       return refuse(
         'missing_tenant',
         `the ${TENANT_ID_HEADER} header must name the tenant that owns the event`,
+      );
+    }
+    if (!isStorableText(tenantId)) {
+      // No tenant id holds a NUL, and Postgres would fail the lookup: the record would be read forever.
+      this.countRefused(message);
+      return refuse(
+        'unknown_tenant',
+        `the ${TENANT_ID_HEADER} header contains U+0000 (NUL), which no tenant id holds`,
       );
     }
     const tenant = await this.deps.tenants.lookup(tenantId);
@@ -122,17 +150,41 @@ export class IngestConsumer {
       return refuse('malformed_json', decoded.message);
     }
 
-    const outcome = await this.deps.ingest.execute({ tenantId, body: decoded.value });
+    const outcome = await this.deps.ingest.execute({ tenantId, body: decoded.value, record });
     switch (outcome.kind) {
       case 'accepted':
         return { kind: 'routed' };
       case 'unavailable':
       case 'idempotency-in-flight':
         // Not the record's fault: leave it uncommitted and read it again.
-        throw new Error(`record not handled yet: ${problemOf(outcome).error.message}`);
+        throw new DependencyUnavailableError(`record not handled yet: ${problemOf(outcome).error.message}`);
       default:
         return { kind: 'refused', reason: problemOf(outcome).error };
     }
+  }
+
+  /**
+   * A record whose handling failed for what it holds (the database refused its data, or the code
+   * tripped over something in it that it did not foresee) is read again a few times, then set aside
+   * on the invalid topic with the failure, so it never holds up the records behind it. Any other
+   * failure (a dependency down, a connection refused) is read again for as long as it lasts.
+   */
+  private afterFailure(
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+  ): Verdict | { kind: 'retry' } {
+    if (!isRecordFault(error)) return { kind: 'retry' };
+    const key = `${partition}@${message.offset}`;
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    if (this.failures.size >= 10_000) this.failures.clear();
+    this.failures.set(key, failures);
+    this.deps.log.warn(
+      `ingest record ${key} failed (${failures} of ${MAX_RECORD_FAILURES}): ${describeFailure(error)}`,
+    );
+    if (failures < MAX_RECORD_FAILURES) return { kind: 'retry' };
+    this.countRefused(message);
+    return refuse('internal_error', `the record could not be handled: ${describeFailure(error)}`);
   }
 
   private countRefused(message: KafkaMessage): void {
@@ -202,6 +254,17 @@ export class IngestConsumer {
   }
 }
 
+/** Whether a failure lies in the record rather than in a dependency being down. */
+function isRecordFault(error: unknown): boolean {
+  if (error instanceof DependencyUnavailableError) return false;
+  return (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError ||
+    isDataRefusal(error)
+  );
+}
+
 function refuse(type: ApiErrorType, message: string): Verdict {
   return { kind: 'refused', reason: { type, message } };
 }
@@ -224,6 +287,15 @@ function refusedRecord(
   headers[SOURCE_PARTITION_HEADER] = String(partition);
   headers[SOURCE_OFFSET_HEADER] = message.offset;
   return { topic: INGEST_INVALID_TOPIC, key: message.key ?? null, value: message.value, headers };
+}
+
+// The record's timestamp dates its events. Only a record without one (-1) falls outside what an id can
+// hold; it is dated at the epoch, since reading the clock would give each reading other ids.
+function coordinatesOf(topic: string, partition: number, message: KafkaMessage): RecordCoordinates {
+  const timestamp = Number(message.timestamp);
+  const timestampMs =
+    Number.isSafeInteger(timestamp) && timestamp >= 0 && timestamp <= MAX_RECORD_TIME ? timestamp : 0;
+  return { topic, partition, offset: message.offset, timestampMs };
 }
 
 function headerText(headers: IHeaders | undefined, name: string): string | undefined {

@@ -1,8 +1,11 @@
-import { isKnownEventType } from '@hookline/events';
+import { EVENT_TYPES, isKnownEventType } from '@hookline/events';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** What became of an event: accepted now, refused, answered from an earlier request, or not accepted for lack of a dependency. */
 export type IngestResult = 'accepted' | 'invalid' | 'duplicate' | 'error';
+
+/** Every `IngestResult`. */
+export const INGEST_RESULTS: readonly IngestResult[] = ['accepted', 'invalid', 'duplicate', 'error'];
 
 /** Where a request came from. */
 export type IngestSource = 'http' | 'kafka';
@@ -12,6 +15,8 @@ export type RequestOutcome = 'accepted' | 'rejected' | 'unavailable';
 
 /** What an idempotency key found: the same request (answered again) or a different one (refused). */
 export type IdempotencyHit = 'replayed' | 'conflict';
+
+const IDEMPOTENCY_HITS: readonly IdempotencyHit[] = ['replayed', 'conflict'];
 
 /** Label of event types that are not in the catalogue; any string a producer sends would grow the series without bound. */
 export const UNKNOWN_TYPE_LABEL = 'unknown';
@@ -42,6 +47,11 @@ export class IngestMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     });
+    // Every series exists from start, so rate() and increase() see the first error of each kind
+    // (HooklineIngestErrors reads result="error"); the labels are bounded by the catalogue.
+    for (const type of [...EVENT_TYPES, UNKNOWN_TYPE_LABEL])
+      for (const result of INGEST_RESULTS) this.events.inc({ type, result }, 0);
+    for (const outcome of IDEMPOTENCY_HITS) this.idempotencyHits.inc({ outcome }, 0);
   }
 
   /** Counts one event per entry of `types`; types outside the catalogue share one label. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describeFailure } from '@hookline/observability';
 import type { DataSource, QueryRunner } from 'typeorm';
 
@@ -15,6 +16,16 @@ export interface KeyClaim {
   readonly reply: StoredReply;
 }
 
+/** What a key's events are published as, fixed when the key is first claimed. */
+export interface PublishPlan {
+  /** Ids of the events the key covers, in request order. */
+  readonly eventIds: readonly string[];
+  /** When the request was accepted; `created` is rendered from it. */
+  readonly acceptedAt: Date;
+  /** `request.id` of events that carry none of their own. */
+  readonly requestId: string;
+}
+
 /** A key some earlier request already owns. */
 export interface ExistingKey {
   readonly kind: 'existing';
@@ -24,31 +35,52 @@ export interface ExistingKey {
   readonly requestMatches: boolean;
 }
 
-/** The state of one key inside a claim. */
-export type KeyState = { readonly kind: 'claimed' } | ExistingKey;
+/**
+ * The state of one key inside a claim: new to this request, taken over from an owner that stopped
+ * renewing its lease (its events may be on Kafka already, so `plan` must be published as it is), or
+ * already used.
+ */
+export type KeyState =
+  { readonly kind: 'claimed' } | { readonly kind: 'taken-over'; readonly plan: PublishPlan } | ExistingKey;
+
+/** What a claimed key holds while its events are published, and answers once they are. */
+export interface KeyRecord {
+  readonly eventId: string;
+  readonly reply: StoredReply;
+  readonly plan: PublishPlan;
+}
 
 /**
- * What the work inside a claim decided: keep the claims (replacing the stored reply of some keys, now
- * that the final answer is known), or give them all back.
+ * What the caller made of the keys' states: hold them while it publishes (with what every claimed
+ * or taken-over key must record), or drop them because there is nothing to publish.
  */
-export type ClaimDecision<T> =
-  | { readonly kind: 'commit'; readonly value: T; readonly replies?: ReadonlyMap<string, StoredReply> }
-  | { readonly kind: 'release'; readonly value: T };
+export type ClaimDecision<H, D> =
+  | { readonly kind: 'hold'; readonly value: H; readonly records: ReadonlyMap<string, KeyRecord> }
+  | { readonly kind: 'drop'; readonly value: D };
 
-/** How a claim ended. */
-export type ClaimOutcome<T> =
-  /** `committed` is false when the work asked to commit but the database lost the claims. */
-  | { readonly kind: 'done'; readonly value: T; readonly committed: boolean }
-  /** Another request holds one of the keys and did not finish within the wait. */
+/** How claiming ended. */
+export type ClaimOutcome<H, D> =
+  | { readonly kind: 'held'; readonly value: H; readonly claim: HeldClaim }
+  | { readonly kind: 'dropped'; readonly value: D }
+  /** Another live request holds one of the keys and did not finish within the wait. */
   | { readonly kind: 'in-flight'; readonly key: string }
   | { readonly kind: 'unavailable'; readonly reason: string };
 
+/** How marking a held claim done ended. */
+export type FinishOutcome =
+  | { readonly kind: 'done' }
+  /** Some keys were taken over after the lease lapsed; their new owner publishes the same ids again. */
+  | { readonly kind: 'lost'; readonly keys: number }
+  | { readonly kind: 'failed'; readonly reason: string };
+
 /** Settings of the store. */
 export interface IdempotencyStoreOptions {
-  /** How long a committed key keeps answering. */
+  /** How long a finished key keeps answering. */
   readonly ttlMs: number;
   /** How long to wait for a concurrent request holding the same key. */
   readonly waitMs: number;
+  /** How long a claim outlives its owner's last renewal before another request may take it over. */
+  readonly leaseMs: number;
 }
 
 interface KeyRow {
@@ -56,20 +88,38 @@ interface KeyRow {
   event_id: string;
   request_hash: string;
   response: StoredReply | null;
+  state: string;
+  lapsed: boolean;
+  event_ids: string[] | null;
+  accepted_at: Date | null;
+  request_id: string | null;
 }
+
+/** One step of claiming every key of a request. */
+type Attempt<H, D> =
+  Exclude<ClaimOutcome<H, D>, { kind: 'in-flight' }> | { readonly kind: 'busy'; readonly key: string };
 
 // Postgres error codes: lock_not_available (our lock_timeout fired) and deadlock_detected.
 const LOCK_TIMEOUT = '55P03';
 const DEADLOCK = '40P01';
+// A claim transaction lasts milliseconds; a row lock held longer belongs to something stuck, and
+// waiting on it would hold a pooled connection. Such a key is tried again after a pause.
+const MAX_LOCK_WAIT_MS = 200;
+const MIN_LOCK_WAIT_MS = 50;
+const FIRST_POLL_MS = 20;
+const MAX_POLL_MS = 500;
 
 /**
- * Idempotency keys held in Postgres, race-free across ingest instances.
+ * Idempotency keys held in Postgres, race-free across ingest instances, without holding a database
+ * connection while Kafka is written to.
  *
- * A request claims its keys by inserting them inside a transaction that stays open while its events
- * are published. A concurrent request with the same key blocks on that uncommitted row, so it neither
- * publishes nor answers until the first one is decided: after a commit it sees the stored reply,
- * after a rollback (publish failed, process died) it claims the key itself. No key is ever left
- * claimed by a request whose events were not published.
+ * A request claims its keys in one short transaction that commits them as `publishing` under a
+ * fresh owner and a lease, together with the event ids, acceptance time and request id it is about
+ * to publish. It publishes with no connection held, renewing the lease meanwhile, and then marks the
+ * keys `done`. A repeat that finds a key `publishing` polls (briefly taking a connection each time)
+ * until the key is done, given back, or its lease has lapsed: an owner that stopped renewing is
+ * presumed dead, and the repeat takes the claim over and publishes the stored plan again, so
+ * receivers see the records they may already have under the same ids.
  */
 export class IdempotencyStore {
   constructor(
@@ -78,7 +128,7 @@ export class IdempotencyStore {
   ) {}
 
   /**
-   * Committed, unexpired keys among `keys`, without taking any lock: the cheap path for plain
+   * Finished, unexpired keys among `claims`, without taking any lock: the cheap path for plain
    * retries, which are far more common than races.
    */
   async lookup(
@@ -88,7 +138,7 @@ export class IdempotencyStore {
     try {
       const rows: KeyRow[] = await this.dataSource.query(
         `SELECT key, event_id, request_hash, response FROM idempotency_keys
-         WHERE tenant_id = $1 AND key = ANY($2::text[]) AND expires_at > now()`,
+         WHERE tenant_id = $1 AND key = ANY($2::text[]) AND expires_at > now() AND state = 'done'`,
         [tenantId, claims.map((claim) => claim.key)],
       );
       return { kind: 'found', keys: new Map(rows.map((row) => [row.key, existingKey(row, claims)])) };
@@ -98,71 +148,101 @@ export class IdempotencyStore {
   }
 
   /**
-   * Claims every key (or learns its owner) inside one transaction, runs `work` with their states
-   * while the claims are held, and commits or releases them as `work` decides.
+   * Claims every key (or learns its owner), lets `decide` choose from their states, and commits the
+   * claims it holds. While another live request holds a key this waits, up to the configured time,
+   * without keeping a connection. `decide` runs inside the claim transaction and must not do I/O.
    */
-  async claim<T>(
+  async claim<H, D>(
     tenantId: string,
     claims: readonly KeyClaim[],
-    work: (states: ReadonlyMap<string, KeyState>) => Promise<ClaimDecision<T>>,
-  ): Promise<ClaimOutcome<T>> {
-    let runner: QueryRunner | undefined;
-    let states: Map<string, KeyState>;
+    decide: (states: ReadonlyMap<string, KeyState>) => ClaimDecision<H, D>,
+  ): Promise<ClaimOutcome<H, D>> {
+    const deadline = Date.now() + this.options.waitMs;
+    // A fixed order: two requests sharing several keys then wait on each other instead of deadlocking.
+    const ordered = [...claims].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Kept across attempts: a key that stays busy is looked at less and less often.
+    const pause = { ms: FIRST_POLL_MS };
+    for (;;) {
+      const attempt = await this.attempt(tenantId, ordered, decide, deadline);
+      if (attempt.kind !== 'busy') return attempt;
+      if (Date.now() >= deadline) return { kind: 'in-flight', key: attempt.key };
+      const waited = await this.whileBusy(tenantId, attempt.key, deadline, pause);
+      if (waited.kind === 'unavailable') return waited;
+    }
+  }
+
+  private async attempt<H, D>(
+    tenantId: string,
+    claims: readonly KeyClaim[],
+    decide: (states: ReadonlyMap<string, KeyState>) => ClaimDecision<H, D>,
+    deadline: number,
+  ): Promise<Attempt<H, D>> {
+    const owner = randomUUID();
+    const runner = this.dataSource.createQueryRunner();
     let current = '';
     try {
-      runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      await runner.query(`SELECT set_config('lock_timeout', $1, true)`, [`${this.options.waitMs}ms`]);
-      states = new Map();
-      // A fixed order: two requests sharing several keys then wait on each other instead of deadlocking.
-      for (const claim of [...claims].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-        current = claim.key;
-        states.set(claim.key, await this.claimOne(runner, tenantId, claim));
+      const states = new Map<string, KeyState>();
+      try {
+        await runner.connect();
+        await runner.startTransaction();
+        const lockWaitMs = Math.max(MIN_LOCK_WAIT_MS, Math.min(MAX_LOCK_WAIT_MS, deadline - Date.now()));
+        await runner.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockWaitMs}ms`]);
+        for (const claim of claims) {
+          current = claim.key;
+          const state = await this.claimOne(runner, tenantId, claim, owner);
+          if (state === 'busy') return { kind: 'busy', key: claim.key };
+          states.set(claim.key, state);
+        }
+      } catch (error) {
+        return failedAttempt(error, current);
       }
-    } catch (error) {
-      await abandon(runner);
-      const code = errorCode(error);
-      if (code === LOCK_TIMEOUT || code === DEADLOCK) return { kind: 'in-flight', key: current };
-      return { kind: 'unavailable', reason: describeFailure(error) };
-    }
 
-    let decision: ClaimDecision<T>;
-    try {
-      decision = await work(states);
-    } catch (error) {
-      await abandon(runner);
-      throw error;
-    }
-    if (decision.kind === 'release') {
-      await abandon(runner);
-      return { kind: 'done', value: decision.value, committed: false };
-    }
-    try {
-      for (const [key, reply] of decision.replies ?? []) {
-        await runner.query(
-          `UPDATE idempotency_keys SET response = $3::jsonb WHERE tenant_id = $1 AND key = $2`,
-          [tenantId, key, JSON.stringify(reply)],
-        );
+      const decision = decide(states);
+      if (decision.kind === 'drop') return { kind: 'dropped', value: decision.value };
+      const held = heldKeys(states, decision.records);
+      try {
+        await this.record(runner, tenantId, owner, decision.records);
+        await runner.commitTransaction();
+      } catch (error) {
+        return failedAttempt(error, current);
       }
-      await runner.commitTransaction();
-      return { kind: 'done', value: decision.value, committed: true };
-    } catch {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      return { kind: 'done', value: decision.value, committed: false };
+      return {
+        kind: 'held',
+        value: decision.value,
+        claim: new HeldClaim(
+          this.dataSource,
+          tenantId,
+          owner,
+          held.fresh,
+          held.takenOver,
+          this.options.leaseMs,
+        ),
+      };
     } finally {
+      // Whatever was not committed is given back: a dropped or busy attempt leaves no trace.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       await runner.release().catch(() => undefined);
     }
   }
 
-  private async claimOne(runner: QueryRunner, tenantId: string, claim: KeyClaim): Promise<KeyState> {
-    // An expired key is taken over in place; the row lock ON CONFLICT takes lets only one racer do so.
-    const inserted: KeyRow[] = await runner.query(
-      `INSERT INTO idempotency_keys (tenant_id, key, event_id, request_hash, response, expires_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, now() + $6 * interval '1 millisecond')
+  private async claimOne(
+    runner: QueryRunner,
+    tenantId: string,
+    claim: KeyClaim,
+    owner: string,
+  ): Promise<KeyState | 'busy'> {
+    // A key past its retention is a new key: it is claimed in place. The row lock ON CONFLICT takes
+    // (whether or not it updates) lets only one racer decide about the key at a time.
+    const inserted: Array<{ key: string }> = await runner.query(
+      `INSERT INTO idempotency_keys
+         (tenant_id, key, event_id, request_hash, response, expires_at, state, owner, lease_expires_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, now() + $6 * interval '1 millisecond', 'publishing', $7,
+               now() + $8 * interval '1 millisecond')
        ON CONFLICT (tenant_id, key) DO UPDATE
          SET event_id = excluded.event_id, request_hash = excluded.request_hash,
-             response = excluded.response, created_at = now(), expires_at = excluded.expires_at
+             response = excluded.response, created_at = now(), expires_at = excluded.expires_at,
+             state = excluded.state, owner = excluded.owner, lease_expires_at = excluded.lease_expires_at,
+             event_ids = NULL, accepted_at = NULL, request_id = NULL
          WHERE idempotency_keys.expires_at <= now()
        RETURNING key`,
       [
@@ -172,20 +252,184 @@ export class IdempotencyStore {
         claim.requestHash,
         JSON.stringify(claim.reply),
         this.options.ttlMs,
+        owner,
+        this.options.leaseMs,
       ],
     );
     if (inserted.length > 0) return { kind: 'claimed' };
-    // Read committed: this statement sees the row whose insert we just waited for.
+
+    // Read committed: this statement sees the row whose insert we may just have waited for.
     const [row]: KeyRow[] = await runner.query(
-      `SELECT key, event_id, request_hash, response FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
+      `SELECT key, event_id, request_hash, response, state, lease_expires_at <= now() AS lapsed,
+              event_ids, accepted_at, request_id
+       FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
       [tenantId, claim.key],
     );
     if (!row) throw new Error('idempotency key vanished while being claimed');
-    return existingKey(row, [claim]);
+    if (row.state !== 'publishing') return existingKey(row, [claim]);
+    // A live claim may still be given back, after which this request could publish: wait even when
+    // it belongs to a different request.
+    if (!row.lapsed) return 'busy';
+    if (row.request_hash !== claim.requestHash) return existingKey(row, [claim]);
+    if (row.event_ids === null || row.accepted_at === null || row.request_id === null) {
+      throw new Error(`idempotency key ${claim.key} is publishing without a plan`);
+    }
+    return {
+      kind: 'taken-over',
+      plan: { eventIds: row.event_ids, acceptedAt: row.accepted_at, requestId: row.request_id },
+    };
+  }
+
+  private async record(
+    runner: QueryRunner,
+    tenantId: string,
+    owner: string,
+    records: ReadonlyMap<string, KeyRecord>,
+  ): Promise<void> {
+    if (records.size === 0) return;
+    const rows = [...records].map(([key, record]) => ({
+      key,
+      event_id: record.eventId,
+      response: record.reply,
+      event_ids: record.plan.eventIds,
+      accepted_at: record.plan.acceptedAt.toISOString(),
+      request_id: record.plan.requestId,
+    }));
+    await runner.query(
+      `UPDATE idempotency_keys AS k
+       SET state = 'publishing', owner = $2, lease_expires_at = now() + $3 * interval '1 millisecond',
+           event_id = r.event_id, response = r.response, event_ids = r.event_ids,
+           accepted_at = r.accepted_at, request_id = r.request_id
+       FROM jsonb_to_recordset($4::jsonb)
+         AS r(key text, event_id text, response jsonb, event_ids text[], accepted_at timestamptz, request_id text)
+       WHERE k.tenant_id = $1 AND k.key = r.key`,
+      [tenantId, owner, this.options.leaseMs, JSON.stringify(rows)],
+    );
+  }
+
+  /**
+   * Polls, holding a connection only for each look, until `key` is no longer held by a live claim
+   * or the deadline passes. A key whose claim transaction is still open looks free; the next attempt
+   * then waits for its row lock, briefly.
+   */
+  private async whileBusy(
+    tenantId: string,
+    key: string,
+    deadline: number,
+    pause: { ms: number },
+  ): Promise<{ kind: 'free' } | { kind: 'unavailable'; reason: string }> {
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return { kind: 'free' };
+      await sleep(Math.min(pause.ms, left));
+      pause.ms = Math.min(pause.ms * 2, MAX_POLL_MS);
+      try {
+        const held: unknown[] = await this.dataSource.query(
+          `SELECT 1 FROM idempotency_keys
+           WHERE tenant_id = $1 AND key = $2 AND state = 'publishing' AND lease_expires_at > now()`,
+          [tenantId, key],
+        );
+        if (held.length === 0) return { kind: 'free' };
+      } catch (error) {
+        return { kind: 'unavailable', reason: describeFailure(error) };
+      }
+    }
   }
 }
 
-function existingKey(row: KeyRow, claims: readonly KeyClaim[]): ExistingKey {
+/**
+ * Keys committed as `publishing` under one owner. The lease is renewed while the events are
+ * published; afterwards the keys are marked done, or given back when the publish failed.
+ */
+export class HeldClaim {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenantId: string,
+    private readonly owner: string,
+    /** Keys this request created: nobody published their ids before. */
+    private readonly fresh: readonly string[],
+    /** Keys whose earlier owner died: their ids may be on Kafka already. */
+    private readonly takenOver: readonly string[],
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Runs `publish` while renewing the lease, so no other request takes the claim over meanwhile. */
+  async whilePublishing<R>(publish: () => Promise<R>): Promise<R> {
+    let renewing: Promise<void> | undefined;
+    const timer = setInterval(
+      () => {
+        renewing ??= this.renew().finally(() => {
+          renewing = undefined;
+        });
+      },
+      Math.max(this.leaseMs / 3, 10),
+    );
+    try {
+      return await publish();
+    } finally {
+      clearInterval(timer);
+      await renewing;
+    }
+  }
+
+  /** Marks the keys done: from now on they answer with their stored reply. */
+  async finish(): Promise<FinishOutcome> {
+    try {
+      const [, updated]: [unknown[], number] = await this.dataSource.query(
+        `UPDATE idempotency_keys SET state = 'done', owner = NULL, lease_expires_at = NULL
+         WHERE tenant_id = $1 AND key = ANY($2::text[]) AND owner = $3`,
+        [this.tenantId, this.keys(), this.owner],
+      );
+      const lost = this.keys().length - updated;
+      return lost === 0 ? { kind: 'done' } : { kind: 'lost', keys: lost };
+    } catch (error) {
+      return { kind: 'failed', reason: describeFailure(error) };
+    }
+  }
+
+  /**
+   * Gives the keys back after a failed publish. When nothing was written, keys this request created
+   * are deleted, so a retry starts afresh. Every other key keeps its ids and has its lease ended, so
+   * the next request with it takes it over at once and publishes those same ids: records written
+   * without an acknowledgement, or by an earlier owner, must not reappear under new ones.
+   */
+  async release(written: 'no' | 'unknown'): Promise<void> {
+    const deleted = written === 'no' ? this.fresh : [];
+    const kept = written === 'no' ? this.takenOver : this.keys();
+    // Best effort: a claim left behind lapses with its lease, which has the same effect a little later.
+    await this.dataSource
+      .query(
+        `WITH gone AS (
+           DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = ANY($2::text[]) AND owner = $4
+         )
+         UPDATE idempotency_keys SET lease_expires_at = now()
+         WHERE tenant_id = $1 AND key = ANY($3::text[]) AND owner = $4`,
+        [this.tenantId, deleted, kept, this.owner],
+      )
+      .catch(() => undefined);
+  }
+
+  private keys(): string[] {
+    return [...this.fresh, ...this.takenOver];
+  }
+
+  // A renewal that fails is not retried: a lapsed lease lets a repeat publish the same ids again,
+  // a duplicate receivers can discard, never a divergent one.
+  private async renew(): Promise<void> {
+    await this.dataSource
+      .query(
+        `UPDATE idempotency_keys SET lease_expires_at = now() + $4 * interval '1 millisecond'
+         WHERE tenant_id = $1 AND key = ANY($2::text[]) AND owner = $3 AND state = 'publishing'`,
+        [this.tenantId, this.keys(), this.owner, this.leaseMs],
+      )
+      .catch(() => undefined);
+  }
+}
+
+function existingKey(
+  row: Pick<KeyRow, 'key' | 'event_id' | 'request_hash' | 'response'>,
+  claims: readonly KeyClaim[],
+): ExistingKey {
   const claim = claims.find((candidate) => candidate.key === row.key);
   return {
     kind: 'existing',
@@ -195,14 +439,38 @@ function existingKey(row: KeyRow, claims: readonly KeyClaim[]): ExistingKey {
   };
 }
 
-async function abandon(runner: QueryRunner | undefined): Promise<void> {
-  if (!runner) return;
-  if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-  await runner.release().catch(() => undefined);
+// Every key this request now holds must say what it records, and no other key may be written.
+function heldKeys(
+  states: ReadonlyMap<string, KeyState>,
+  records: ReadonlyMap<string, KeyRecord>,
+): { fresh: string[]; takenOver: string[] } {
+  const fresh: string[] = [];
+  const takenOver: string[] = [];
+  for (const [key, state] of states) {
+    if (state.kind === 'existing') continue;
+    if (!records.has(key)) throw new Error(`no record given for held idempotency key ${key}`);
+    (state.kind === 'claimed' ? fresh : takenOver).push(key);
+  }
+  const stray = [...records.keys()].find(
+    (key) => states.get(key)?.kind !== 'claimed' && states.get(key)?.kind !== 'taken-over',
+  );
+  if (stray !== undefined)
+    throw new Error(`a record was given for idempotency key ${stray}, which is not held`);
+  return { fresh, takenOver };
+}
+
+function failedAttempt(error: unknown, key: string): Attempt<never, never> {
+  const code = errorCode(error);
+  if (code === LOCK_TIMEOUT || code === DEADLOCK) return { kind: 'busy', key };
+  return { kind: 'unavailable', reason: describeFailure(error) };
 }
 
 function errorCode(error: unknown): string | undefined {
   const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
   if (typeof code === 'string') return code;
   return typeof driverError?.code === 'string' ? driverError.code : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -68,8 +68,17 @@ describe('KafkaMessagePublisher', () => {
     ]);
 
     producer.sends[1].release(new Error('NOT_ENOUGH_REPLICAS'));
-    await expect(second).resolves.toEqual({ kind: 'failed', reason: 'NOT_ENOUGH_REPLICAS' });
-    await expect(third).resolves.toEqual({ kind: 'failed', reason: 'NOT_ENOUGH_REPLICAS' });
+    // Handed to the client and not acknowledged: the broker may have written them all the same.
+    await expect(second).resolves.toEqual({
+      kind: 'failed',
+      reason: 'NOT_ENOUGH_REPLICAS',
+      written: 'unknown',
+    });
+    await expect(third).resolves.toEqual({
+      kind: 'failed',
+      reason: 'NOT_ENOUGH_REPLICAS',
+      written: 'unknown',
+    });
   });
 
   it('never coalesces past the byte limit, but sends an oversized publish on its own', async () => {
@@ -106,6 +115,7 @@ describe('KafkaMessagePublisher', () => {
     await expect(sut.publish([message('t', 'b')])).resolves.toEqual({
       kind: 'failed',
       reason: 'Kafka was unreachable moments ago; not trying again yet',
+      written: 'no',
     });
     expect(producer.sends).toHaveLength(1);
 
@@ -143,6 +153,20 @@ describe('KafkaMessagePublisher', () => {
     await expect(sut.publish([message('t', 'a')])).resolves.toEqual({
       kind: 'failed',
       reason: 'publisher is shut down',
+      written: 'no',
     });
+  });
+
+  it('says nothing was written when it could not even connect', async () => {
+    producer.connect = async () => {
+      throw new Error('Connection error: connect ECONNREFUSED');
+    };
+    const sut = publisher();
+    await expect(sut.publish([message('t', 'a')])).resolves.toEqual({
+      kind: 'failed',
+      reason: 'Connection error: connect ECONNREFUSED',
+      written: 'no',
+    });
+    expect(producer.sends).toEqual([]);
   });
 });

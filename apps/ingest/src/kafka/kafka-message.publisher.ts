@@ -35,6 +35,11 @@ const RECORD_REJECTIONS = new Set([
   'CORRUPT_MESSAGE',
 ]);
 
+/** Whether one send got as far as the client, after which its records may be written whatever it answers. */
+interface SendAttempt {
+  handedOver: boolean;
+}
+
 interface Pending {
   readonly messages: readonly OutboundMessage[];
   readonly bytes: number;
@@ -51,7 +56,7 @@ interface Pending {
  */
 export class KafkaMessagePublisher implements MessagePublisher {
   private readonly producer: Producer;
-  private readonly breaker: CircuitBreaker<[readonly OutboundMessage[]], void>;
+  private readonly breaker: CircuitBreaker<[readonly OutboundMessage[], SendAttempt], void>;
   private readonly maxBatchMessages: number;
   private readonly maxBatchBytes: number;
   private readonly waiting: Pending[] = [];
@@ -71,14 +76,17 @@ export class KafkaMessagePublisher implements MessagePublisher {
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
-    this.breaker = new CircuitBreaker((messages: readonly OutboundMessage[]) => this.sendNow(messages), {
-      // The client bounds its own retries; a second deadline here could abandon a send that then succeeds.
-      timeout: false,
-      errorThresholdPercentage: 50,
-      volumeThreshold: 1,
-      resetTimeout: options.breakerResetMs ?? 2_000,
-      errorFilter: (error: unknown) => RECORD_REJECTIONS.has(errorType(error)),
-    });
+    this.breaker = new CircuitBreaker(
+      (messages: readonly OutboundMessage[], attempt: SendAttempt) => this.sendNow(messages, attempt),
+      {
+        // The client bounds its own retries; a second deadline here could abandon a send that then succeeds.
+        timeout: false,
+        errorThresholdPercentage: 50,
+        volumeThreshold: 1,
+        resetTimeout: options.breakerResetMs ?? 2_000,
+        errorFilter: (error: unknown) => RECORD_REJECTIONS.has(errorType(error)),
+      },
+    );
     this.producer.on(this.producer.events.CONNECT, () => {
       this.connected = true;
     });
@@ -93,14 +101,15 @@ export class KafkaMessagePublisher implements MessagePublisher {
       await this.ensureConnected();
       return { kind: 'published' };
     } catch (error) {
-      return { kind: 'failed', reason: describeFailure(error) };
+      return { kind: 'failed', reason: describeFailure(error), written: 'no' };
     }
   }
 
   /** Queues `messages` for the next produce request and resolves with its outcome. */
   publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome> {
     if (messages.length === 0) return Promise.resolve({ kind: 'published' });
-    if (this.closed) return Promise.resolve({ kind: 'failed', reason: 'publisher is shut down' });
+    if (this.closed)
+      return Promise.resolve({ kind: 'failed', reason: 'publisher is shut down', written: 'no' });
     return new Promise((settle) => {
       this.waiting.push({ messages, bytes: sizeOf(messages), settle });
       this.sending ??= this.drain();
@@ -145,19 +154,29 @@ export class KafkaMessagePublisher implements MessagePublisher {
   }
 
   private async send(messages: readonly OutboundMessage[]): Promise<PublishOutcome> {
+    const attempt: SendAttempt = { handedOver: false };
     try {
-      await this.breaker.fire(messages);
+      await this.breaker.fire(messages, attempt);
       return { kind: 'published' };
     } catch (error) {
       if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
-        return { kind: 'failed', reason: 'Kafka was unreachable moments ago; not trying again yet' };
+        return {
+          kind: 'failed',
+          reason: 'Kafka was unreachable moments ago; not trying again yet',
+          written: 'no',
+        };
       }
-      return { kind: 'failed', reason: describeFailure(error) };
+      return {
+        kind: 'failed',
+        reason: describeFailure(error),
+        written: attempt.handedOver ? 'unknown' : 'no',
+      };
     }
   }
 
-  private async sendNow(messages: readonly OutboundMessage[]): Promise<void> {
+  private async sendNow(messages: readonly OutboundMessage[], attempt: SendAttempt): Promise<void> {
     await this.ensureConnected();
+    attempt.handedOver = true;
     await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,

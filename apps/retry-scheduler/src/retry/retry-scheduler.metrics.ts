@@ -13,6 +13,8 @@ export class RetrySchedulerMetrics {
   readonly poisonMessages: Counter<'topic_kind'>;
   /** Endpoints disabled by the scheduler's sweep, by reason. */
   readonly endpointsDisabled: Counter<'reason'>;
+  /** Deliveries found waiting long past their due time with nobody on them, queued again. */
+  readonly stalledRequeued: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -31,7 +33,7 @@ export class RetrySchedulerMetrics {
     });
     this.poisonMessages = new Counter({
       name: 'hookline_poison_messages_total',
-      help: 'Messages that could not be decoded and were set aside.',
+      help: 'Messages set aside on the dead-letter topic because they can never be handled.',
       labelNames: ['topic_kind'],
       registers,
     });
@@ -41,5 +43,13 @@ export class RetrySchedulerMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.stalledRequeued = new Counter({
+      name: 'hookline_stalled_deliveries_requeued_total',
+      help: 'Deliveries found waiting long past their due time with no task in sight, queued again.',
+      registers,
+    });
+    // Series exist from the start, so increase() sees the first occurrence too.
+    this.poisonMessages.inc({ topic_kind: 'retry-tier' }, 0);
+    this.stalledRequeued.inc(0);
   }
 }

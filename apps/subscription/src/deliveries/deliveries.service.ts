@@ -16,7 +16,7 @@ import {
 } from '@hookline/persistence';
 import { DataSource } from 'typeorm';
 import type { SubscriptionConfig } from '../config';
-import { checkKnownFields, readBody } from '../endpoints/endpoint-input.validator';
+import { checkKnownFields, readBody, withoutAbsentFields } from '../endpoints/endpoint-input.validator';
 import {
   ConflictError,
   FieldErrors,
@@ -118,7 +118,7 @@ export class DeliveriesService {
         // Compared in SQL: timestamps carry microseconds that a JavaScript Date would drop.
         const cursor = param(paging.startingAfter);
         where.push(
-          `(d.created_at, d.id) < (SELECT c.created_at, c.id FROM deliveries c WHERE c.id = ${cursor})`,
+          `(d.created_at, d.id) < (SELECT c.created_at, c.id FROM deliveries c WHERE c.tenant_id = $1 AND c.id = ${cursor})`,
         );
       }
       const rows: DeliveryRow[] = await this.dataSource.query(
@@ -180,7 +180,7 @@ export class DeliveriesService {
           );
         }
         await manager.query(
-          `UPDATE deliveries SET status = 'pending', next_attempt_at = NULL, completed_at = NULL, updated_at = now()
+          `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL, updated_at = now()
            WHERE id = $1`,
           [deliveryId],
         );
@@ -230,7 +230,7 @@ export class DeliveriesService {
           );
           if (rows.length > 0) {
             await manager.query(
-              `UPDATE deliveries SET status = 'pending', next_attempt_at = NULL, completed_at = NULL, updated_at = now()
+              `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL, updated_at = now()
                WHERE id = ANY($1)`,
               [rows.map((row) => row.id)],
             );
@@ -298,6 +298,7 @@ export class DeliveriesService {
           eventId,
           status: 'pending',
           attemptCount: 0,
+          nextAttemptAt: createdAt,
         });
       });
       const task: DeliveryAttemptTask = {
@@ -366,7 +367,8 @@ function parseTestEvent(
   subscriptions: readonly string[],
 ): { type: string; data: Record<string, unknown> } {
   const errors = new FieldErrors();
-  const body = readBody(input, errors);
+  // `null`, and an empty `data` that generated clients send when it is unset, mean "not given".
+  const body = withoutAbsentFields(readBody(input, errors), ['data']);
   checkKnownFields(body, new Set(['type', 'data']), errors);
   let type = subscriptions.length > 0 ? expandEventTypePattern(subscriptions[0])[0] : undefined;
   if (body.type !== undefined) {

@@ -2,21 +2,27 @@ import { DELIVERY_STATUSES } from '@hookline/persistence';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CREATED_PROPERTY, NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
 
-/** Body of `POST /v1/webhooks/{id}/test`; both parts are optional. */
+/** Body of `POST /v1/webhooks/{id}/test`; both parts are optional, and `null` or `{}` count as not given. */
 export class TestEventDto {
   @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    maxLength: 200,
     example: 'user.created',
-    description: "Event type; defaults to the first type the endpoint's first subscription selects.",
+    description:
+      "Event type of the catalogue; when `null` or absent, the first type the endpoint's first subscription selects.",
   })
-  type?: string;
+  type?: string | null;
 
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
+    nullable: true,
     example: { id: 'test_user_123', email: 'test@example.com', name: 'Test User' },
-    description: "The event's `data`, checked against the type's schema; defaults to the type's sample.",
+    description:
+      "The event's `data`, checked against the type's schema; when `null`, empty (`{}`) or absent, the type's sample.",
   })
-  data?: Record<string, unknown>;
+  data?: Record<string, unknown> | null;
 }
 
 /** Body of `POST /v1/webhooks/{id}/recover`. */
@@ -25,10 +31,12 @@ export class RecoverDto {
   since!: string;
 
   @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
     example: '2024-01-31T23:59:59Z',
-    description: 'ISO 8601 or unix seconds; default now.',
+    description: 'ISO 8601 or unix seconds; now when `null` or absent.',
   })
-  until?: string;
+  until?: string | null;
 }
 
 /** A delivery attempt that was queued for the dispatcher. */
@@ -51,19 +59,29 @@ export class QueuedDeliveryDto {
   @ApiProperty({ enum: ['pending'] })
   status!: 'pending';
 
-  @ApiProperty({ example: 1, description: 'Number of the attempt that was queued.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 1,
+    description: 'Number of the attempt that was queued.',
+  })
   attempt!: number;
 }
 
 /** Answer to a recovery. */
 export class RecoverResultDto {
-  @ApiProperty({ example: 3, description: 'Failed deliveries queued again.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 3,
+    description: 'Failed deliveries queued again.',
+  })
   count!: number;
 }
 
 /** One HTTP attempt of a delivery. */
 export class DeliveryAttemptDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1 })
   attempt!: number;
 
   @ApiProperty({
@@ -74,7 +92,7 @@ export class DeliveryAttemptDto {
   })
   status_code!: number | null;
 
-  @ApiProperty({ example: 142 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 142 })
   duration_ms!: number;
 
   @ApiProperty({ type: 'string', nullable: true, example: 'timeout' })
@@ -131,7 +149,7 @@ export class DeliveryDto {
   @ApiProperty({ type: 'integer', nullable: true, example: 142 })
   response_time_ms!: number | null;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1 })
   attempt_count!: number;
 
   @ApiProperty({ ...NULLABLE_INSTANT, description: 'When the next retry is due, while `awaiting_retry`.' })
@@ -161,6 +179,6 @@ export class DeliveryListDto {
   @ApiProperty({ type: [DeliveryDto] })
   data!: DeliveryDto[];
 
-  @ApiProperty()
+  @ApiProperty({ type: 'boolean' })
   has_more!: boolean;
 }

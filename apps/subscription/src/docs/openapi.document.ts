@@ -1,33 +1,87 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { SubscriptionConfig } from '../config';
+import { CREATED_TIME_SCHEMA, createdTimeSchema } from '../listing/api-schema.fragments';
 import { SubscriptionApiModule } from '../subscription-api.module';
+import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
 
 /** Where the API reference is served: the UI at `/docs`, the document at `/docs/openapi.json`. */
 export const DOCS_PATH = 'docs';
 /** Path of the OpenAPI document. */
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
 
+const DESCRIPTION = [
+  'Manage webhook endpoints, event subscriptions, delivery logs and test events. Tenant calls ' +
+    'authenticate with `Authorization: Bearer <API key>`; the operator API (`/v1/admin`) with the ' +
+    'operator token. Lists are newest first and paged with `limit` (1–100, default 10) and ' +
+    '`starting_after` (the last id of the previous page). Errors share one body: ' +
+    '`{ "error": { "type", "message", "fields"? } }`.',
+  '**Fields not given.** In a request body, a field that is `null` means the same as an absent one, ' +
+    'so clients generated from this document may send every optional field. On `PUT` and `PATCH` ' +
+    '`/v1/webhooks/{id}` (both change only the fields given) an empty `events`, `metadata` or ' +
+    '`headers` is not given either; a field given is replaced whole, nothing merges, and `clear` ' +
+    'empties `description`, `metadata` or `headers`. On a test event, an empty `data` means the ' +
+    "type's sample.",
+  '**`created`** (schema `CreatedTime`) follows the deployment: unix seconds under the `hackmamba` ' +
+    'preset, ISO 8601 otherwise. Each deployment serves the document of its own format at ' +
+    '`/docs/openapi.json`.',
+].join('\n\n');
+
 /**
- * The OpenAPI document of the public API, generated from the controllers and DTOs. It does not depend
- * on the deployment's configuration, so the copy kept in the repository matches every deployment.
+ * The OpenAPI document of the public API, generated from the controllers and DTOs. Of the deployment's
+ * configuration only the `created` format enters it, as the `CreatedTime` schema.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const { preset } = app.get<SubscriptionConfig>(SUBSCRIPTION_CONFIG, { strict: false });
   const config = new DocumentBuilder()
     .setTitle('Hookline subscription API')
-    .setDescription(
-      'Manage webhook endpoints, event subscriptions, delivery logs and test events. Tenant calls ' +
-        'authenticate with `Authorization: Bearer <API key>`; the operator API (`/v1/admin`) with the ' +
-        'operator token. Lists are newest first and paged with `limit` (1–100, default 10) and ' +
-        '`starting_after` (the last id of the previous page). Errors share one body: ' +
-        '`{ "error": { "type", "message", "fields"? } }`.',
-    )
+    .setDescription(DESCRIPTION)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A tenant API key.' }, 'api-key')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator token.' }, 'admin-token')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer('http://127.0.0.1:3002', 'The subscription service of `npm start`')
+    .addServer('{scheme}://{host}', 'A deployment', {
+      scheme: { default: 'https', enum: ['https', 'http'] },
+      host: { default: '127.0.0.1:3002', description: 'Host and port of the subscription service' },
+    })
+    .addSecurity('api-key', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A tenant API key (`hl_sk_…`): an opaque string minted by the operator API.',
+    })
+    .addSecurity('admin-token', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The operator token (`SUBSCRIPTION_ADMIN_TOKEN`): an opaque string.',
+    })
+    .addTag('webhooks', 'Webhook endpoints: registration, changes, secret rotation.')
+    .addTag('deliveries', 'Delivery logs, redelivery, recovery and test events.')
+    .addTag('events', 'The event-type catalogue and stored events.')
+    .addTag('admin', 'Operator API: tenants, API keys, changelog republish.')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     include: [SubscriptionApiModule],
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  const schemas = (document.components ??= {}).schemas ?? {};
+  document.components.schemas = {
+    ...schemas,
+    [CREATED_TIME_SCHEMA]: createdTimeSchema(preset.createdFormat),
+  };
+  unwrapSingleReferences(document.components.schemas);
+  return document;
+}
+
+/**
+ * Replaces each property that is only `allOf: [{ $ref }]` (what the decorators produce for a named
+ * schema) by the plain `$ref`, which every generator reads as the named type itself.
+ */
+function unwrapSingleReferences(schemas: Record<string, unknown>): void {
+  for (const schema of Object.values(schemas)) {
+    const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
+    for (const [name, property] of Object.entries(properties)) {
+      const allOf = (property as { allOf?: unknown[] }).allOf;
+      if (Object.keys(property as object).length === 1 && allOf?.length === 1) properties[name] = allOf[0];
+    }
+  }
 }

@@ -114,12 +114,85 @@ describe('parseUpdateEndpoint', () => {
     expect(parseUpdateEndpoint(fetched, hookline)).toEqual({ active: false });
   });
 
-  it('treats null metadata and headers as empty and null description as cleared', () => {
-    expect(parseUpdateEndpoint({ metadata: null, headers: null, description: null }, hookline)).toEqual({
+  it('leaves null fields and empty lists and maps unchanged, as generated clients send them', () => {
+    const generated = {
+      url: null,
+      events: [],
+      description: null,
       metadata: {},
       headers: {},
-      description: null,
+      active: null,
+      clear: [],
+      secret: null,
+    };
+    expect(parseUpdateEndpoint(generated, hookline)).toEqual({});
+    expect(parseUpdateEndpoint({ ...generated, events: ['user.*'] }, hookline)).toEqual({
+      events: ['user.*'],
     });
+  });
+
+  it('clears description, metadata and headers only through clear', () => {
+    expect(parseUpdateEndpoint({ clear: ['metadata', 'headers', 'description'] }, hookline)).toEqual({
+      description: null,
+      metadata: {},
+      headers: {},
+    });
+    expect(parseUpdateEndpoint({ clear: ['headers'], metadata: {}, description: null }, hookline)).toEqual({
+      headers: {},
+    });
+  });
+
+  it('refuses to clear what an endpoint cannot be without, or a field also given a value', () => {
+    expect(
+      fieldsOf(() =>
+        parseUpdateEndpoint(
+          { clear: ['url', 'events', 'colour', 'metadata'], metadata: { a: '1' } },
+          hookline,
+        ),
+      ),
+    ).toEqual([
+      { field: 'clear[0]', message: 'url cannot be cleared: an endpoint always has one' },
+      { field: 'clear[1]', message: 'events cannot be cleared: an endpoint always has one' },
+      {
+        field: 'clear[2]',
+        message: '"colour" is not a clearable field (description, metadata, headers)',
+      },
+      { field: 'clear[3]', message: 'metadata is also given a value; send one or the other' },
+    ]);
+    expect(fieldsOf(() => parseUpdateEndpoint({ clear: 'metadata' }, hookline))).toEqual([
+      { field: 'clear', message: 'must be a list of field names (description, metadata, headers)' },
+    ]);
+  });
+});
+
+describe('parseCreateEndpoint with what generated clients send', () => {
+  it('reads null as absent and empty maps as the empty default', () => {
+    expect(
+      parseCreateEndpoint(
+        {
+          url: 'https://e.com',
+          events: ['*'],
+          secret: null,
+          description: null,
+          metadata: {},
+          headers: {},
+          active: null,
+        },
+        hookline,
+      ),
+    ).toEqual({
+      url: 'https://e.com',
+      events: ['*'],
+      secret: undefined,
+      description: null,
+      metadata: {},
+      headers: {},
+      active: true,
+    });
+    expect(fieldsOf(() => parseCreateEndpoint({ url: null, events: [] }, hookline))).toEqual([
+      { field: 'url', message: 'is required' },
+      { field: 'events', message: 'must be a non-empty array of event types' },
+    ]);
   });
 });
 

@@ -57,7 +57,10 @@ export interface CreateEndpointCommand {
   readonly active: boolean;
 }
 
-/** A validated change: only the fields given are changed, each replaced as a whole. */
+/**
+ * A validated change: only the fields present are changed, each replaced as a whole. A cleared
+ * field is present with its empty value (`description: null`, `metadata: {}`, `headers: {}`).
+ */
 export interface UpdateEndpointCommand {
   readonly url?: string;
   readonly events?: readonly string[];
@@ -67,8 +70,18 @@ export interface UpdateEndpointCommand {
   readonly active?: boolean;
 }
 
+/** Fields an update may empty through `clear`; the others have no empty value an endpoint may hold. */
+export const CLEARABLE_FIELDS = ['description', 'metadata', 'headers'] as const;
+
+/** A field an update may empty. */
+export type ClearableField = (typeof CLEARABLE_FIELDS)[number];
+
 const CREATE_FIELDS = new Set(['url', 'events', 'secret', 'description', 'metadata', 'headers', 'active']);
-const UPDATE_FIELDS = new Set(['url', 'events', 'description', 'metadata', 'headers', 'active']);
+const UPDATE_FIELDS = new Set(['url', 'events', 'description', 'metadata', 'headers', 'active', 'clear']);
+// On creation an empty map is the default anyway; `events` stays, so `[]` is named as the mistake it is.
+const CREATE_EMPTY_MEANS_ABSENT = ['metadata', 'headers'];
+// On update an empty list or map cannot be meant as a value: clearing goes through `clear`.
+const UPDATE_EMPTY_MEANS_ABSENT = ['events', 'metadata', 'headers', 'clear'];
 // Fields of the endpoint as GET shows it: sending a fetched endpoint back must work, so they are ignored.
 const READ_ONLY_FIELDS = new Set([
   'id',
@@ -83,17 +96,14 @@ const READ_ONLY_FIELDS = new Set([
 /** Validates a registration, reporting every bad field at once (throws `ValidationError`). */
 export function parseCreateEndpoint(input: unknown, rules: EndpointInputRules): CreateEndpointCommand {
   const errors = new FieldErrors();
-  const body = readBody(input, errors);
+  const body = withoutAbsentFields(readBody(input, errors), CREATE_EMPTY_MEANS_ABSENT);
   checkKnownFields(body, CREATE_FIELDS, errors);
   if (body.url === undefined) errors.add('url', 'is required');
   if (body.events === undefined) errors.add('events', 'is required');
   const command: CreateEndpointCommand = {
     url: body.url === undefined ? '' : readUrl(body.url, rules, errors),
     events: body.events === undefined ? [] : readEvents(body.events, errors),
-    secret:
-      body.secret === undefined || body.secret === null
-        ? undefined
-        : readSecret(body.secret, 'secret', errors),
+    secret: body.secret === undefined ? undefined : readSecret(body.secret, 'secret', errors),
     description: body.description === undefined ? null : readDescription(body.description, errors),
     metadata: body.metadata === undefined ? {} : readMetadata(body.metadata, errors),
     headers: body.headers === undefined ? {} : readHeaders(body.headers, rules, errors),
@@ -105,11 +115,13 @@ export function parseCreateEndpoint(input: unknown, rules: EndpointInputRules): 
 
 /**
  * Validates a change. Absent fields stay as they are (so the reference page's `PUT` carrying only
- * `events` works); `secret` is refused because only a rotation may change it.
+ * `events` works), and so do fields that are `null` or an empty list or map: generated clients send
+ * those for every optional field they were not asked to set. Emptying a field takes `clear`.
+ * `secret` is refused because only a rotation may change it.
  */
 export function parseUpdateEndpoint(input: unknown, rules: EndpointInputRules): UpdateEndpointCommand {
   const errors = new FieldErrors();
-  const body = readBody(input, errors);
+  const body = withoutAbsentFields(readBody(input, errors), UPDATE_EMPTY_MEANS_ABSENT);
   if (body.secret !== undefined)
     errors.add('secret', 'cannot be changed by an update; rotate the secret instead');
   checkKnownFields(body, new Set([...UPDATE_FIELDS, 'secret']), errors);
@@ -122,8 +134,32 @@ export function parseUpdateEndpoint(input: unknown, rules: EndpointInputRules): 
   if (body.metadata !== undefined) command.metadata = readMetadata(body.metadata, errors);
   if (body.headers !== undefined) command.headers = readHeaders(body.headers, rules, errors);
   if (body.active !== undefined) command.active = readActive(body.active, errors);
+  for (const field of body.clear === undefined ? [] : readClear(body.clear, body, errors)) {
+    if (field === 'description') command.description = null;
+    else command[field] = {};
+  }
   errors.throwIfAny();
   return command;
+}
+
+/**
+ * `body` without the members that mean "not given": `null` ones, and, for the fields named in
+ * `emptyMeansAbsent`, an empty list or map.
+ */
+export function withoutAbsentFields(
+  body: Record<string, unknown>,
+  emptyMeansAbsent: readonly string[] = [],
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(body).filter(
+      ([field, value]) => value !== null && !(emptyMeansAbsent.includes(field) && isEmptyContainer(value)),
+    ),
+  );
+}
+
+function isEmptyContainer(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }
 
 /** Validates the optional body of a secret rotation; `undefined` means generate one. */
@@ -235,16 +271,38 @@ function readSecret(value: unknown, field: string, errors: FieldErrors): string 
   return value;
 }
 
-function readDescription(value: unknown, errors: FieldErrors): string | null {
-  if (value === null) return null;
+function readDescription(value: unknown, errors: FieldErrors): string {
   if (typeof value !== 'string') {
-    errors.add('description', 'must be a string or null');
-    return null;
+    errors.add('description', 'must be a string');
+    return '';
   }
   if (value.length > MAX_DESCRIPTION_LENGTH) {
     errors.add('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
   }
   return value;
+}
+
+function readClear(value: unknown, body: Record<string, unknown>, errors: FieldErrors): ClearableField[] {
+  if (!Array.isArray(value)) {
+    errors.add('clear', `must be a list of field names (${CLEARABLE_FIELDS.join(', ')})`);
+    return [];
+  }
+  const fields: ClearableField[] = [];
+  value.forEach((item, index) => {
+    const field = `clear[${index}]`;
+    if ((CLEARABLE_FIELDS as readonly unknown[]).includes(item)) {
+      const clearable = item as ClearableField;
+      // Both would be a guess at what the caller meant.
+      if (body[clearable] !== undefined)
+        errors.add(field, `${clearable} is also given a value; send one or the other`);
+      else if (!fields.includes(clearable)) fields.push(clearable);
+    } else if (typeof item === 'string' && UPDATE_FIELDS.has(item)) {
+      errors.add(field, `${item} cannot be cleared: an endpoint always has one`);
+    } else {
+      errors.add(field, `${JSON.stringify(item)} is not a clearable field (${CLEARABLE_FIELDS.join(', ')})`);
+    }
+  });
+  return fields;
 }
 
 function readActive(value: unknown, errors: FieldErrors): boolean {
@@ -253,7 +311,6 @@ function readActive(value: unknown, errors: FieldErrors): boolean {
 }
 
 function readMetadata(value: unknown, errors: FieldErrors): Record<string, string> {
-  if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     errors.add('metadata', 'must be an object of string values');
     return {};
@@ -283,7 +340,6 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
 
 function readHeaders(value: unknown, rules: EndpointInputRules, errors: FieldErrors): Record<string, string> {
-  if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     errors.add('headers', 'must be an object of header names to string values');
     return {};

@@ -1,86 +1,169 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CREATED_PROPERTY, NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
-import { MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH } from './endpoint-input.validator';
+import {
+  CLEARABLE_FIELDS,
+  HEADER_LIMITS,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_EVENT_PATTERNS,
+  MAX_URL_LENGTH,
+  METADATA_LIMITS,
+  SECRET_LENGTH,
+} from './endpoint-input.validator';
 
 const URL_DOC = `Absolute https URL (http only where the deployment allows it), at most ${MAX_URL_LENGTH} characters, without credentials.`;
 const EVENTS_DOC = 'Event types to receive: exact types (`user.created`), group wildcards (`user.*`) or `*`.';
 const HEADERS_DOC =
-  'Extra headers sent with every delivery (at most 20; values 1–1000 visible ASCII characters). Reserved: ' +
+  `Extra headers sent with every delivery (at most ${HEADER_LIMITS.maxHeaders}; values 1–${HEADER_LIMITS.maxValueLength} visible ASCII characters). Reserved: ` +
   '`X-<Brand>-*`, `webhook-*`, `User-Agent`, `Content-Type`, `Content-Length`, `Content-Encoding`, `Host`, ' +
   '`Connection`, `Keep-Alive`, `Transfer-Encoding`, `TE`, `Trailer`, `Upgrade`, `Expect`. Values of ' +
   'credential-like headers (`Authorization`, `*-Token`, `*-Secret`, …) are shown as `[redacted]`; sending ' +
   '`[redacted]` back keeps the stored value.';
-const METADATA_DOC =
-  'Your own key–value pairs: at most 50 keys of 1–40 characters, string values of at most 500.';
+const METADATA_DOC = `Your own key–value pairs: at most ${METADATA_LIMITS.maxKeys} keys of 1–${METADATA_LIMITS.maxKeyLength} characters, string values of at most ${METADATA_LIMITS.maxValueLength}.`;
+const SECRET_DOC = `Signing secret: ${SECRET_LENGTH.min}–${SECRET_LENGTH.max} printable ASCII characters, or \`whsec_\` + base64 of 24–64 bytes.`;
+// Generated clients send `null`, `[]` or `{}` for every optional field they were not asked to set.
+const UNSET_DOC = '`null` or absent: unchanged.';
+const UNSET_CONTAINER_DOC = '`null`, empty or absent: unchanged (to empty it, name it in `clear`).';
 
-/** Body of `POST /v1/webhooks`. */
+const URL_SCHEMA = { type: 'string', minLength: 1, maxLength: MAX_URL_LENGTH } as const;
+const EVENTS_SCHEMA = {
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 200 },
+  maxItems: MAX_EVENT_PATTERNS,
+} as const;
+const METADATA_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: METADATA_LIMITS.maxValueLength },
+  maxProperties: METADATA_LIMITS.maxKeys,
+} as const;
+const HEADERS_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: 'string', minLength: 1, maxLength: HEADER_LIMITS.maxValueLength },
+  maxProperties: HEADER_LIMITS.maxHeaders,
+} as const;
+const SECRET_SCHEMA = { type: 'string', minLength: SECRET_LENGTH.min, maxLength: SECRET_LENGTH.max } as const;
+
+/** Body of `POST /v1/webhooks`. Optional fields that are `null` or empty take their defaults. */
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://your-app.com/webhooks/hackmamba', description: URL_DOC })
+  @ApiProperty({ ...URL_SCHEMA, example: 'https://your-app.com/webhooks/hackmamba', description: URL_DOC })
   url!: string;
 
-  @ApiProperty({ type: [String], example: ['user.created', 'user.updated'], description: EVENTS_DOC })
+  @ApiProperty({
+    ...EVENTS_SCHEMA,
+    minItems: 1,
+    example: ['user.created', 'user.updated'],
+    description: EVENTS_DOC,
+  })
   events!: string[];
 
   @ApiPropertyOptional({
+    ...SECRET_SCHEMA,
+    nullable: true,
     example: 'your-webhook-secret',
-    description:
-      'Signing secret: 8–256 printable ASCII characters, or `whsec_` + base64 of 24–64 bytes. Generated (`whsec_`, 32 bytes) when absent.',
+    description: `${SECRET_DOC} Generated (\`whsec_\`, 32 bytes) when \`null\` or absent.`,
   })
-  secret?: string;
+  secret?: string | null;
 
   @ApiPropertyOptional({
+    type: 'string',
     nullable: true,
     maxLength: MAX_DESCRIPTION_LENGTH,
     example: 'Main application webhook',
+    description: `Free text, at most ${MAX_DESCRIPTION_LENGTH} characters.`,
   })
   description?: string | null;
 
   @ApiPropertyOptional({
-    ...STRING_MAP,
+    ...METADATA_SCHEMA,
+    nullable: true,
     description: METADATA_DOC,
     example: { environment: 'production', version: '1.0' },
   })
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ ...STRING_MAP, description: HEADERS_DOC, example: { 'X-Custom-Header': 'value' } })
-  headers?: Record<string, string>;
+  @ApiPropertyOptional({
+    ...HEADERS_SCHEMA,
+    nullable: true,
+    description: HEADERS_DOC,
+    example: { 'X-Custom-Header': 'value' },
+  })
+  headers?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ default: true, description: 'Whether deliveries are sent.' })
-  active?: boolean;
+  @ApiPropertyOptional({
+    type: 'boolean',
+    nullable: true,
+    default: true,
+    description: 'Whether deliveries are sent; `true` when `null` or absent.',
+  })
+  active?: boolean | null;
 }
 
 /**
- * Body of `PUT` and `PATCH /v1/webhooks/{id}`. Both change only the fields given and leave absent
- * ones as they are; a field given is replaced whole (`metadata` and `headers` included).
+ * Body of `PUT` and `PATCH /v1/webhooks/{id}`. Both change only the fields given and leave the others
+ * as they are; a field given is replaced whole (`metadata` and `headers` included, nothing merges).
+ * `null`, `[]` and `{}` count as not given; `clear` empties a field.
  */
 export class UpdateWebhookDto {
-  @ApiPropertyOptional({ description: URL_DOC })
-  url?: string;
+  @ApiPropertyOptional({ ...URL_SCHEMA, nullable: true, description: `${URL_DOC} ${UNSET_DOC}` })
+  url?: string | null;
 
   @ApiPropertyOptional({
-    type: [String],
+    ...EVENTS_SCHEMA,
+    nullable: true,
     example: ['user.created', 'user.updated', 'user.deleted'],
-    description: EVENTS_DOC,
+    description: `${EVENTS_DOC} Replaces the list. \`null\`, empty or absent: unchanged.`,
   })
-  events?: string[];
+  events?: string[] | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: MAX_DESCRIPTION_LENGTH })
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    maxLength: MAX_DESCRIPTION_LENGTH,
+    description: `Free text, at most ${MAX_DESCRIPTION_LENGTH} characters. \`null\` or absent: unchanged (to remove it, name it in \`clear\`).`,
+  })
   description?: string | null;
 
-  @ApiPropertyOptional({ ...STRING_MAP, description: METADATA_DOC })
-  metadata?: Record<string, string>;
+  @ApiPropertyOptional({
+    ...METADATA_SCHEMA,
+    nullable: true,
+    description: `${METADATA_DOC} Replaces the whole map. ${UNSET_CONTAINER_DOC}`,
+  })
+  metadata?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ ...STRING_MAP, description: HEADERS_DOC })
-  headers?: Record<string, string>;
+  @ApiPropertyOptional({
+    ...HEADERS_SCHEMA,
+    nullable: true,
+    description: `${HEADERS_DOC} Replaces the whole map. ${UNSET_CONTAINER_DOC}`,
+  })
+  headers?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ description: 'Whether deliveries are sent; `false` disables the endpoint.' })
-  active?: boolean;
+  @ApiPropertyOptional({
+    type: 'boolean',
+    nullable: true,
+    description: `Whether deliveries are sent; \`false\` disables the endpoint. ${UNSET_DOC}`,
+  })
+  active?: boolean | null;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: [...CLEARABLE_FIELDS] },
+    uniqueItems: true,
+    nullable: true,
+    example: ['metadata'],
+    description:
+      'Fields to empty: `description` becomes `null`, `metadata` and `headers` become `{}`. A field named ' +
+      'here must not also be given a value. `null`, empty or absent: nothing is cleared.',
+  })
+  clear?: Array<(typeof CLEARABLE_FIELDS)[number]> | null;
 }
 
 /** Body of `POST /v1/webhooks/{id}/rotate-secret`. */
 export class RotateSecretDto {
-  @ApiPropertyOptional({ description: 'The new secret (same rules as at creation); generated when absent.' })
-  secret?: string;
+  @ApiPropertyOptional({
+    ...SECRET_SCHEMA,
+    nullable: true,
+    description: 'The new secret (same rules as at creation); generated when `null` or absent.',
+  })
+  secret?: string | null;
 }
 
 /** A webhook endpoint. */
@@ -100,7 +183,7 @@ export class WebhookDto {
   @ApiProperty({ type: 'string', nullable: true })
   description!: string | null;
 
-  @ApiProperty({ ...STRING_MAP })
+  @ApiProperty({ ...STRING_MAP, description: 'Your own key–value pairs.' })
   metadata!: Record<string, string>;
 
   @ApiProperty({
@@ -109,7 +192,7 @@ export class WebhookDto {
   })
   headers!: Record<string, string>;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'boolean' })
   active!: boolean;
 
   @ApiProperty({ type: 'string', nullable: true, description: 'Why the endpoint was disabled, when it is.' })
@@ -121,16 +204,14 @@ export class WebhookDto {
   })
   previous_secret_expires_at!: string | null;
 
-  @ApiProperty({ description: 'Increases with every change.', example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', description: 'Increases with every change.', example: 1 })
   version!: number;
 
   @ApiProperty(CREATED_PROPERTY)
   created!: number | string;
 
-  @ApiProperty({
-    ...CREATED_PROPERTY,
-    description: 'Time of the last change, in the same format as `created`.',
-  })
+  /** Time of the last change, in the same format as `created`. */
+  @ApiProperty(CREATED_PROPERTY)
   updated!: number | string;
 }
 
@@ -151,7 +232,10 @@ export class WebhookListDto {
   @ApiProperty({ type: [WebhookDto] })
   data!: WebhookDto[];
 
-  @ApiProperty({ description: 'Whether another page follows; pass the last id as `starting_after`.' })
+  @ApiProperty({
+    type: 'boolean',
+    description: 'Whether another page follows; pass the last id as `starting_after`.',
+  })
   has_more!: boolean;
 }
 

@@ -89,6 +89,6 @@ export class EventListDto {
   @ApiProperty({ type: [EventDto] })
   data!: EventDto[];
 
-  @ApiProperty()
+  @ApiProperty({ type: 'boolean' })
   has_more!: boolean;
 }

@@ -80,7 +80,9 @@ export class EventsService {
         }
         // Producers may choose their own event ids, so ids alone do not sort by time.
         const cursor = param(paging.startingAfter);
-        where.push(`(created_at, id) < (SELECT c.created_at, c.id FROM events c WHERE c.id = ${cursor})`);
+        where.push(
+          `(created_at, id) < (SELECT c.created_at, c.id FROM events c WHERE c.tenant_id = $1 AND c.id = ${cursor})`,
+        );
       }
       const rows: EventRow[] = await this.dataSource.query(
         `SELECT id, type, created_at, payload FROM events WHERE ${where.join(' AND ')}

@@ -29,14 +29,27 @@ function fieldsOf(action: () => unknown): string[] {
 }
 
 describe('updateEndpointInput', () => {
-  it('takes exactly the fields the mask names, clearing a named description that is unset', () => {
+  it('takes exactly the fields the mask names, clearing the named ones that are unset or empty', () => {
     expect(
       updateEndpointInput({
         ...blankUpdate,
         url: 'https://not-named.example.com',
         update_mask: { paths: ['active', 'metadata', 'description'] },
       }),
-    ).toEqual({ description: null, metadata: {}, active: false });
+    ).toEqual({ active: false, clear: ['description', 'metadata'] });
+    expect(
+      updateEndpointInput({
+        ...blankUpdate,
+        headers: { 'X-A': 'b' },
+        update_mask: { paths: ['headers', 'description'] },
+      }),
+    ).toEqual({ headers: { 'X-A': 'b' }, clear: ['description'] });
+  });
+
+  it('refuses to clear the url or the events, which an endpoint cannot be without', () => {
+    expect(
+      fieldsOf(() => updateEndpointInput({ ...blankUpdate, update_mask: { paths: ['events', 'url'] } })),
+    ).toEqual(['url', 'events']);
   });
 
   it('takes the populated fields when there is no mask', () => {

@@ -54,7 +54,8 @@ export function createEndpointInput(request: CreateEndpointRequest): Record<stri
 
 /**
  * The change body of `UpdateEndpoint`: the fields `update_mask` names, or, without a mask, the
- * fields that are populated. A named `description` that is unset clears it.
+ * fields that are populated. A named field that is unset or empty is cleared, as REST's `clear` does
+ * (and refused for the fields an endpoint cannot be without).
  */
 export function updateEndpointInput(request: UpdateEndpointRequest): Record<string, unknown> {
   const errors = new FieldErrors();
@@ -74,17 +75,28 @@ export function updateEndpointInput(request: UpdateEndpointRequest): Record<stri
       );
   });
   errors.throwIfAny();
-  if (paths.length === 0) for (const field of populatedFields(request)) fields.add(field);
+  const populated = populatedFields(request);
+  if (paths.length === 0) for (const field of populated) fields.add(field);
 
   const body: Record<string, unknown> = {};
+  const clear: UpdatableField[] = [];
   for (const field of UPDATABLE_ENDPOINT_FIELDS) {
     if (!fields.has(field)) continue;
-    if (field === 'description') body.description = request.description ?? null;
-    else if (field === 'events') body.events = [...request.events];
-    else if (field === 'metadata' || field === 'headers') body[field] = { ...request[field] };
-    else body[field] = request[field];
+    if (field === 'active') body.active = request.active;
+    else if (populated.includes(field)) body[field] = valueOf(request, field);
+    else if (field === 'url' || field === 'events')
+      errors.add(field, 'cannot be cleared: an endpoint always has one');
+    else clear.push(field);
   }
+  errors.throwIfAny();
+  if (clear.length > 0) body.clear = clear;
   return body;
+}
+
+function valueOf(request: UpdateEndpointRequest, field: Exclude<UpdatableField, 'active'>): unknown {
+  if (field === 'events') return [...request.events];
+  if (field === 'metadata' || field === 'headers') return { ...request[field] };
+  return request[field];
 }
 
 function populatedFields(request: UpdateEndpointRequest): UpdatableField[] {

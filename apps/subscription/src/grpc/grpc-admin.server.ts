@@ -1,16 +1,18 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
-import { ServerGrpc } from '@nestjs/microservices';
+import { type MessageHandler, ServerGrpc } from '@nestjs/microservices';
 import { join } from 'node:path';
 import type { GrpcSettings } from '../config';
 import { ADMIN_PROTO_FILE, ADMIN_PROTO_LOADER_OPTIONS, ADMIN_PROTO_PACKAGE, PROTO_ROOT } from './admin-proto';
+import { refusingUnstorableText } from './storable-request';
 
 // Larger than any answer the API gives (a page holds at most 100 items); refuses runaway requests.
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The NestJS gRPC server, except that it remembers the port it bound: with port 0 the system picks a
- * free one, and callers (tests, logs) need to know which. The framework's own server drops it.
+ * The NestJS gRPC server with two additions. It remembers the port it bound: with port 0 the system
+ * picks a free one, callers (tests, logs) need to know which, and the framework's own server drops it.
+ * And it refuses requests holding text PostgreSQL cannot store before any method runs.
  */
 export class PortReportingGrpcServer extends ServerGrpc {
   private port: number | undefined;
@@ -24,6 +26,13 @@ export class PortReportingGrpcServer extends ServerGrpc {
       // In-flight calls finish on shutdown instead of being cut off.
       gracefulShutdown: true,
     });
+  }
+
+  // Every method's handler passes through here, so no controller can miss the check. (Global
+  // interceptors of the gRPC application would be the usual place, but the controllers are wired when
+  // it is connected, before any could be registered.)
+  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler?: boolean): void {
+    super.addHandler(pattern, refusingUnstorableText(callback), isEventHandler);
   }
 
   /** The port bound; only once the server listens. */

@@ -2,7 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { describeFailure } from '@hookline/observability';
 import { type Observable, throwError } from 'rxjs';
-import { describeGrpcFailure } from './grpc-error.mapper';
+import { describeGrpcFailure, type GrpcFailure } from './grpc-error.mapper';
 import { badRequestTrailers } from './grpc-status-details';
 
 /** What the gRPC server sends for a failed call: status code, details text and trailers. */
@@ -30,15 +30,19 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`${call} failed: ${detail}`);
     }
-    const answer: GrpcErrorAnswer = Object.assign(new Error(failure.message), {
-      code: failure.code,
-      details: failure.message,
-      ...(failure.kind === 'expected' && failure.fields
-        ? { metadata: badRequestTrailers(failure.code, failure.message, failure.fields) }
-        : {}),
-    });
-    return throwError(() => answer);
+    return throwError(() => grpcErrorAnswer(failure));
   }
+}
+
+/** The error a failed call ends with: its status code, message and, for invalid input, the field violations. */
+export function grpcErrorAnswer(failure: GrpcFailure): GrpcErrorAnswer {
+  return Object.assign(new Error(failure.message), {
+    code: failure.code,
+    details: failure.message,
+    ...(failure.kind === 'expected' && failure.fields
+      ? { metadata: badRequestTrailers(failure.code, failure.message, failure.fields) }
+      : {}),
+  });
 }
 
 function describeCall(host: ArgumentsHost): string {

@@ -3,6 +3,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { ADMIN_PROTO_FILE, ADMIN_PROTO_LOADER_OPTIONS, PROTO_ROOT } from './admin-proto';
 import {
   fromStruct,
+  structPathAsJson,
   type StructMessage,
   timestampToIso,
   toOptionalTimestamp,
@@ -66,5 +67,44 @@ describe('Timestamp conversion', () => {
   it('turns an impossible Timestamp into text no instant parser accepts', () => {
     expect(timestampToIso({ seconds: '1', nanos: 2_000_000_000 })).toMatch(/^invalid Timestamp/);
     expect(timestampToIso({ seconds: '99999999999999999999', nanos: 0 })).toMatch(/^invalid Timestamp/);
+  });
+});
+
+describe('structPathAsJson', () => {
+  it.each([
+    [
+      ['data', 'fields', 'name', 'stringValue'],
+      ['data', 'name'],
+    ],
+    [
+      ['data', 'fields', 'address', 'structValue', 'fields', 'city', 'stringValue'],
+      ['data', 'address', 'city'],
+    ],
+    [
+      ['data', 'fields', 'tags', 'listValue', 'values', 1, 'stringValue'],
+      ['data', 'tags', 1],
+    ],
+    [
+      ['data', 'fields', 'm', 'listValue', 'values', 0, 'listValue', 'values', 2, 'stringValue'],
+      ['data', 'm', 0, 2],
+    ],
+    [
+      ['data', 'fields', 'items', 'listValue', 'values', 3, 'structValue', 'fields', 'sku', 'stringValue'],
+      ['data', 'items', 3, 'sku'],
+    ],
+  ])('reads %j as %j', (path, json) => {
+    expect(structPathAsJson(path)).toEqual(json);
+  });
+
+  it('names a key of a Struct, and a Struct or list nested too deeply, by its JSON path', () => {
+    expect(structPathAsJson(['data', 'fields', 'a\u0000'])).toEqual(['data', 'a\u0000']);
+    expect(structPathAsJson(['data', 'fields', 'a', 'structValue'])).toEqual(['data', 'a']);
+    expect(structPathAsJson(['data', 'fields', 'a', 'listValue', 'values'])).toEqual(['data', 'a']);
+  });
+
+  it('leaves paths outside Structs as they are', () => {
+    expect(structPathAsJson(['metadata', 'region'])).toEqual(['metadata', 'region']);
+    expect(structPathAsJson(['update_mask', 'paths', 0])).toEqual(['update_mask', 'paths', 0]);
+    expect(structPathAsJson([])).toEqual([]);
   });
 });

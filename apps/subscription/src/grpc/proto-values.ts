@@ -2,6 +2,7 @@
  * Conversions between the protobuf well-known types of `admin.proto` and the plain values the use
  * cases take and return.
  */
+import type { PathSegment } from '@hookline/events';
 
 /** A `google.protobuf.Timestamp`; `seconds` is a string when read (64-bit), either when written. */
 export interface TimestampMessage {
@@ -111,6 +112,54 @@ export function fromValue(value: ValueMessage): unknown {
     default:
       return null;
   }
+}
+
+const VALUE_MEMBERS: ReadonlySet<PathSegment> = new Set([
+  'kind',
+  'nullValue',
+  'numberValue',
+  'stringValue',
+  'boolValue',
+  'structValue',
+  'listValue',
+]);
+
+/**
+ * A field path through a decoded message, with every Struct in it read as the JSON it holds:
+ * `data.fields.address.structValue.fields.city.stringValue` becomes `data.address.city` and
+ * `data.fields.tags.listValue.values[1].stringValue` becomes `data.tags[1]`, the names the use cases
+ * (and REST) give those fields.
+ */
+export function structPathAsJson(path: readonly PathSegment[]): PathSegment[] {
+  const json: PathSegment[] = [];
+  let index = 0;
+  while (index < path.length) {
+    const key = path[index + 1];
+    const member = path[index + 2];
+    const intoStruct =
+      path[index] === 'fields' &&
+      typeof key === 'string' &&
+      (member === undefined || VALUE_MEMBERS.has(member));
+    if (!intoStruct) {
+      json.push(path[index]);
+      index += 1;
+      continue;
+    }
+    json.push(key);
+    index += 2;
+    // Through the Value: a list goes on with an item (another Value), a Struct with its `fields`.
+    while (
+      path[index] === 'listValue' &&
+      path[index + 1] === 'values' &&
+      typeof path[index + 2] === 'number'
+    ) {
+      json.push(path[index + 2]);
+      index += 3;
+    }
+    if (path[index] === 'listValue' && path[index + 1] === 'values') index += 2;
+    else if (index < path.length && VALUE_MEMBERS.has(path[index])) index += 1;
+  }
+  return json;
 }
 
 // Values built in code (rather than decoded) carry no `kind`; the member that is present tells.

@@ -76,6 +76,11 @@ export class ApiKeyListDto {
 
 /** Answer to a republish of every endpoint. */
 export class RepublishResultDto {
-  @ApiProperty({ example: 42, description: 'Endpoints written to the changelog.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 42,
+    description: 'Endpoints written to the changelog.',
+  })
   count!: number;
 }

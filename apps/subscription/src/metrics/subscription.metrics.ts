@@ -12,6 +12,8 @@ export type OperationResult = 'ok' | DomainError['kind'] | 'error';
 /** Why a delivery task was produced. */
 export type DeliveryTaskReason = 'test' | 'redeliver' | 'recover';
 
+const DELIVERY_TASK_REASONS: readonly DeliveryTaskReason[] = ['test', 'redeliver', 'recover'];
+
 /** The subscription service's own metrics, on the service registry served at `/metrics`. */
 @Injectable()
 export class SubscriptionMetrics {
@@ -38,6 +40,11 @@ export class SubscriptionMetrics {
       labelNames: ['reason', 'result'],
       registers: [registry],
     });
+    // Series exist from start, so increase() sees the first failure too.
+    for (const result of ['ok', 'failed'] as const) {
+      for (const kind of ['upsert', 'tombstone'] as const) this.changelogRecords.inc({ kind, result }, 0);
+      for (const reason of DELIVERY_TASK_REASONS) this.deliveryTasks.inc({ reason, result }, 0);
+    }
   }
 
   /** Runs one operation and counts it under its outcome. */

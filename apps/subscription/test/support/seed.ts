@@ -100,9 +100,10 @@ export async function seedAttempt(
   },
 ): Promise<void> {
   await dataSource.query(
-    `INSERT INTO delivery_attempts (delivery_id, tenant_id, endpoint_id, event_id, attempt_number, request_headers,
-       status_code, response_body_excerpt, duration_ms, error_class, error_message, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    `INSERT INTO delivery_attempts (send_id, delivery_id, tenant_id, endpoint_id, event_id, attempt_number,
+       request_headers, status_code, response_body_excerpt, duration_ms, error_class, error_message, started_at,
+       finished_at)
+     VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       options.deliveryId,
       options.tenantId,

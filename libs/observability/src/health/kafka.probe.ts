@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '@hookline/kafka';
+import { type KafkaConfig, kafkaConnection } from '@hookline/kafka';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { ReadinessProbe } from './readiness-probe';
 
@@ -23,10 +23,8 @@ export interface KafkaProbeOptions {
 export function kafkaReadinessProbe(options: KafkaProbeOptions): ReadinessProbe {
   const { client } = options;
   const kafka = new Kafka({
-    brokers: [...client.brokers],
+    ...kafkaConnection(client),
     clientId: `${client.clientId}-readiness`,
-    ssl: client.ssl ?? false,
-    ...(client.sasl ? { sasl: client.sasl } : {}),
     connectionTimeout: options.connectionTimeoutMs ?? Math.min(client.connectionTimeoutMs, 1_000),
     retry: { retries: 0 },
     // Failures are reported by /readyz and logged once per transition; kafkajs' own logs would repeat them.

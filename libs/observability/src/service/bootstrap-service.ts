@@ -1,9 +1,10 @@
 import { ConfigError } from '@hookline/config';
+import { awaitSchema } from '@hookline/persistence';
 import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { describeFailure } from '../health/redact';
-import type { ServiceConfig } from './service-config';
+import { DEFAULT_SCHEMA_WAIT_MS, type ServiceConfig } from './service-config';
 import { createServiceLogger, type ServiceLogger } from './service-logger';
 
 /** Options of `bootstrapService`. */
@@ -33,8 +34,10 @@ export interface RunningService {
 }
 
 /**
- * Boots a service's root module over HTTP: buffered startup logs, the service's logger, shutdown
- * hooks, listening on the configured host and port, and one `"<service> listening on <host>:<port>"` line.
+ * Boots a service's root module over HTTP: a check that the database has every migration this build
+ * needs (waiting up to `database.schemaWaitMs` for them, then refusing with `SchemaBehindError`),
+ * buffered startup logs, the service's logger, shutdown hooks, listening on the configured host and
+ * port, and one `"<service> listening on <host>:<port>"` line.
  */
 export async function bootstrapService(
   rootModule: DynamicModule | Type<unknown>,
@@ -42,6 +45,11 @@ export async function bootstrapService(
   options: BootstrapOptions = {},
 ): Promise<RunningService> {
   const logger = createServiceLogger(config.service, config.logLevel);
+  // Before anything reads or writes: a build must not run on a schema lacking its migrations.
+  await awaitSchema(config.database.url, {
+    waitMs: config.database.schemaWaitMs ?? DEFAULT_SCHEMA_WAIT_MS,
+    log: (line) => logger.warn(line, 'Schema'),
+  });
   // abortOnError off: a failed boot must reach the caller (tests, runService) instead of exiting inside Nest.
   const app = await NestFactory.create(rootModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(logger);

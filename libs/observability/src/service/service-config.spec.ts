@@ -25,6 +25,7 @@ describe('readServiceConfig', () => {
         url: 'postgres://postgres@127.0.0.1:5432/hookline',
         poolSize: 10,
         applicationName: 'hookline-dispatcher',
+        schemaWaitMs: 45_000,
       },
       logLevel: 'info',
       shutdownGraceMs: 25_000,
@@ -41,13 +42,14 @@ describe('readServiceConfig', () => {
       KAFKA_CLIENT_ID: 'dispatch-eu',
       DATABASE_URL: 'postgresql://svc:pw@db:5432/hookline',
       DATABASE_POOL_SIZE: '25',
+      DATABASE_SCHEMA_WAIT: '2m',
       LOG_LEVEL: 'debug',
       SHUTDOWN_GRACE_MS: '10s',
     });
     expect(config).toMatchObject({
       http: { host: '127.0.0.1', port: 0 },
       kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'dispatch-eu' },
-      database: { url: 'postgresql://svc:pw@db:5432/hookline', poolSize: 25 },
+      database: { url: 'postgresql://svc:pw@db:5432/hookline', poolSize: 25, schemaWaitMs: 120_000 },
       logLevel: 'debug',
       shutdownGraceMs: 10_000,
     });

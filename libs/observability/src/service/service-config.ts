@@ -22,12 +22,20 @@ export interface ServiceConfig {
   /** How to reach the Kafka cluster (brokers, client id, TLS, SASL, timeouts). */
   readonly kafka: KafkaConfig;
   /** How to reach Postgres; ready to hand to `createDataSource`. */
-  readonly database: PersistenceConfig & { readonly url: string; readonly poolSize: number };
+  readonly database: PersistenceConfig & {
+    readonly url: string;
+    readonly poolSize: number;
+    /** How long a start waits for missing migrations before refusing; `DEFAULT_SCHEMA_WAIT_MS` if unset. */
+    readonly schemaWaitMs?: number;
+  };
   /** Lowest level written to the log. */
   readonly logLevel: LogLevelName;
   /** Time allowed for a graceful shutdown after SIGTERM/SIGINT before the process exits anyway. */
   readonly shutdownGraceMs: number;
 }
+
+/** How long a start waits for missing database migrations unless `DATABASE_SCHEMA_WAIT` says otherwise. */
+export const DEFAULT_SCHEMA_WAIT_MS = 45_000;
 
 /** Per-service defaults that differ between services. */
 export interface ServiceDefaults {
@@ -65,6 +73,10 @@ export function readServiceConfig(r: EnvReader, defaults: ServiceDefaults): Serv
       poolSize: r.int('DATABASE_POOL_SIZE', { default: 10, min: 1, max: 200 }),
       // Shown in pg_stat_activity, so a connection can be traced to its service.
       applicationName: `hookline-${defaults.service}`,
+      // DATABASE_SCHEMA_WAIT: how long a start waits for the migrations this build needs (the
+      // release's migration job may still be running) before refusing to start; default 45s, short
+      // of the 60 s the Kubernetes startup probe allows.
+      schemaWaitMs: r.durationMs('DATABASE_SCHEMA_WAIT', DEFAULT_SCHEMA_WAIT_MS),
     },
     // LOG_LEVEL: error | warn | info | debug; default info.
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -4,10 +4,14 @@ import { DeliveryEntity } from './delivery.entity';
 /** Longest response body excerpt kept per attempt, in bytes of UTF-8. */
 export const RESPONSE_BODY_EXCERPT_MAX_BYTES = 16 * 1024;
 
-/** One HTTP request to an endpoint and what came back. Written once, never updated. */
+/**
+ * One HTTP request to an endpoint and what came back. Written once, never updated. An attempt
+ * number sent twice (after a crash) is two rows: the log shows every request actually sent.
+ */
 @Entity({ name: 'delivery_attempts' })
-// Unique so that recording the same attempt twice (a redelivered Kafka message) changes nothing.
-@Index('uq_delivery_attempts_delivery_attempt', ['deliveryId', 'attemptNumber'], { unique: true })
+// Unique so that recording the same send twice (a retried batch write) changes nothing.
+@Index('uq_delivery_attempts_send', ['sendId'], { unique: true })
+@Index('idx_delivery_attempts_delivery_attempt', ['deliveryId', 'attemptNumber'])
 @Check('ck_delivery_attempts_attempt_number', `attempt_number >= 1`)
 @Check('ck_delivery_attempts_body_excerpt', `octet_length(response_body_excerpt) <= 16384`)
 export class DeliveryAttemptEntity {
@@ -34,6 +38,10 @@ export class DeliveryAttemptEntity {
 
   @Column({ name: 'event_id', type: 'text' })
   eventId!: string;
+
+  /** Identifies one request sent, across retried writes of its record; null for older attempts. */
+  @Column({ name: 'send_id', type: 'text', nullable: true })
+  sendId!: string | null;
 
   /** 1 for the first attempt. */
   @Column({ name: 'attempt_number', type: 'integer' })

@@ -9,6 +9,7 @@ import type { DeliveryStatus } from '../delivery-status';
 @Index('idx_deliveries_undelivered_created', ['createdAt'], {
   where: "status IN ('pending', 'awaiting_retry')",
 })
+@Index('idx_deliveries_waiting_due', ['nextAttemptAt'], { where: "status IN ('pending', 'awaiting_retry')" })
 @Check('ck_deliveries_status', `status IN ('pending', 'succeeded', 'awaiting_retry', 'failed', 'skipped')`)
 @Check('ck_deliveries_attempt_count', `attempt_count >= 0`)
 export class DeliveryEntity {
@@ -55,4 +56,16 @@ export class DeliveryEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
+
+  /** The dispatcher making the next attempt now; null when nobody is. */
+  @Column({ name: 'claimed_by', type: 'text', nullable: true })
+  claimedBy!: string | null;
+
+  /** The message (`topic/partition/offset`) the claim or the last recorded attempt came from. */
+  @Column({ name: 'claim_token', type: 'text', nullable: true })
+  claimToken!: string | null;
+
+  /** Until when the claim holds; after that another dispatcher may take the attempt over. */
+  @Column({ name: 'claimed_until', type: 'timestamptz', nullable: true })
+  claimedUntil!: Date | null;
 }

@@ -5,12 +5,13 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('idx_events_tenant_created', ['tenantId', 'createdAt', 'id'])
 @Index('idx_events_tenant_type_created', ['tenantId', 'type', 'createdAt'])
 export class EventEntity {
+  // Keyed by tenant first: producers may choose ids, and tenants must never share an id space.
+  @PrimaryColumn({ name: 'tenant_id', type: 'text', primaryKeyConstraintName: 'pk_events' })
+  tenantId!: string;
+
   /** `evt_…` */
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_events' })
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'text' })
-  tenantId!: string;
 
   /** `user.created` */
   @Column({ type: 'text' })

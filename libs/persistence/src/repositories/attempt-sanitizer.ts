@@ -32,7 +32,11 @@ export function errorMessageExcerpt(message: string): string {
   return clean.length <= MAX_ERROR_MESSAGE_CHARS ? clean : `${clean.slice(0, MAX_ERROR_MESSAGE_CHARS)}…`;
 }
 
-/** Postgres text and jsonb cannot hold NUL, which binary response bodies do contain. */
+/**
+ * Postgres text and jsonb hold neither NUL, which binary response bodies do contain, nor an unpaired
+ * surrogate; both become U+FFFD, as a decoder shows them.
+ */
 function storableText(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
+  return wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '\uFFFD') : wellFormed;
 }

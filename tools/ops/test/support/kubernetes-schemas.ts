@@ -1,6 +1,8 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parse } from 'yaml';
 import { REPO_ROOT } from '../../src/repo-root';
 
 /** A Kubernetes object as read from YAML. */
@@ -39,6 +41,18 @@ const MODELS: Readonly<Record<string, ModelSource>> = {
     module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
     typeName: 'IServiceMonitor',
   },
+  'networking.k8s.io/v1/Ingress': {
+    module: 'kubernetes-models/networking.k8s.io/v1/Ingress',
+    typeName: 'IIngress',
+  },
+  'gateway.networking.k8s.io/v1/HTTPRoute': {
+    module: '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute',
+    typeName: 'IHTTPRoute',
+  },
+  'gateway.networking.k8s.io/v1/Gateway': {
+    module: '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway',
+    typeName: 'IGateway',
+  },
   'monitoring.coreos.com/v1/PrometheusRule': {
     module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule',
     typeName: 'IPrometheusRule',
@@ -46,51 +60,93 @@ const MODELS: Readonly<Record<string, ModelSource>> = {
 };
 
 /**
- * Strimzi's KafkaTopic (kafka.strimzi.io/v1beta2), transcribed from the operator's CRD
- * (043-Crd-kafkatopic.yaml): no model package exists for it. The CRD prunes unknown spec fields
- * silently, so they are refused here, where a typo would otherwise vanish.
+ * Custom resources without a model package, checked against the CRD itself: the OpenAPI schema of
+ * each version it serves, as vendored in test/schemas (see the README there for the source).
  */
-const KAFKA_TOPIC_SCHEMA = {
+const VENDORED_CRDS = ['strimzi/043-Crd-kafkatopic.yaml', 'strimzi/044-Crd-kafkauser.yaml'];
+
+/**
+ * ObjectMeta as the API server checks it for these kinds, plus the `strimzi.io/cluster` label: the
+ * Strimzi operators reconcile only resources labelled with their cluster, so one without it is inert.
+ */
+const STRIMZI_METADATA = {
   type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  required: ['name', 'labels'],
   additionalProperties: false,
   properties: {
-    apiVersion: { const: 'kafka.strimzi.io/v1beta2' },
-    kind: { const: 'KafkaTopic' },
-    metadata: {
-      type: 'object',
-      required: ['name', 'labels'],
-      properties: {
-        name: {
-          type: 'string',
-          maxLength: 253,
-          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-        },
-        // The topic operator only reconciles topics labelled with their cluster.
-        labels: {
-          type: 'object',
-          required: ['strimzi.io/cluster'],
-          additionalProperties: { type: 'string' },
-        },
-        annotations: { type: 'object', additionalProperties: { type: 'string' } },
-        namespace: { type: 'string' },
-      },
+    name: {
+      type: 'string',
+      maxLength: 253,
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
     },
-    spec: {
+    namespace: { type: 'string' },
+    labels: {
       type: 'object',
-      additionalProperties: false,
-      properties: {
-        partitions: { type: 'integer', minimum: 1 },
-        replicas: { type: 'integer', minimum: 1, maximum: 32767 },
-        config: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
-        topicName: { type: 'string', minLength: 1 },
-      },
+      required: ['strimzi.io/cluster'],
+      additionalProperties: { type: 'string' },
     },
+    annotations: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
 
+interface CrdVersion {
+  name: string;
+  served: boolean;
+  schema: { openAPIV3Schema: Record<string, unknown> };
+}
+interface Crd {
+  spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
+}
+
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validateKafkaTopic = ajv.compile(KAFKA_TOPIC_SCHEMA);
+const customResources = loadCustomResourceValidators();
+
+/** `group/version/Kind` → validator, for every version each vendored CRD serves. */
+function loadCustomResourceValidators(): Map<string, ValidateFunction> {
+  const validators = new Map<string, ValidateFunction>();
+  for (const file of VENDORED_CRDS) {
+    const crd = parse(readFileSync(join(REPO_ROOT, 'tools/ops/test/schemas', file), 'utf8')) as Crd;
+    const { group, names, versions } = crd.spec;
+    for (const version of versions.filter((candidate) => candidate.served)) {
+      const apiVersion = `${group}/${version.name}`;
+      const schema = closed(version.schema.openAPIV3Schema) as { properties: Record<string, unknown> };
+      schema.properties = {
+        ...schema.properties,
+        apiVersion: { const: apiVersion },
+        kind: { const: names.kind },
+        metadata: STRIMZI_METADATA,
+      };
+      validators.set(`${apiVersion}/${names.kind}`, ajv.compile(schema));
+    }
+  }
+  return validators;
+}
+
+/**
+ * The schema with unknown fields refused wherever the CRD does not preserve them: the API server
+ * prunes them silently (or, with strict field validation, refuses them), so a typo would vanish.
+ */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [
+      key,
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as object).map(([name, sub]) => [name, closed(sub)]))
+        : closed(value),
+    ]),
+  );
+  if (
+    copy.type === 'object' &&
+    copy.properties !== undefined &&
+    copy.additionalProperties === undefined &&
+    copy['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    copy.additionalProperties = false;
+  }
+  return copy;
+}
 
 /** Names one object in messages. */
 export function describe(object: KubernetesObject): string {
@@ -98,7 +154,7 @@ export function describe(object: KubernetesObject): string {
 }
 
 /**
- * Validates objects against the Kubernetes (and prometheus-operator, Strimzi) schemas: the JSON
+ * Validates objects against the Kubernetes (and prometheus-operator, Gateway API, Strimzi) schemas: the JSON
  * schema of each kind (types, required fields, formats, enums) and, through the TypeScript models,
  * fields the API would refuse as unknown. Returns one message per problem; none means valid.
  */
@@ -107,15 +163,18 @@ export async function validateObjects(objects: readonly KubernetesObject[]): Pro
   const typed: Array<{ object: KubernetesObject; source: ModelSource }> = [];
   for (let object of objects) {
     const key = `${object.apiVersion}/${object.kind}`;
-    if (key === 'kafka.strimzi.io/v1beta2/KafkaTopic') {
-      if (!validateKafkaTopic(object)) {
-        problems.push(`${describe(object)}: ${ajv.errorsText(validateKafkaTopic.errors)}`);
+    const customResource = customResources.get(key);
+    if (customResource) {
+      if (!customResource(object)) {
+        problems.push(`${describe(object)}: ${ajv.errorsText(customResource.errors)}`);
       }
       continue;
     }
     const source = MODELS[key];
     if (!source) {
-      problems.push(`${describe(object)}: no schema for ${key}; add it to MODELS`);
+      problems.push(
+        `${describe(object)}: no schema for ${key} (served custom resources: ${[...customResources.keys()].join(', ')}); add it to MODELS`,
+      );
       continue;
     }
     const className = source.typeName.slice(1);
