@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { startBullmq } from './lib/bullmq-system.mjs';
 import { startCeiling } from './lib/ceiling-system.mjs';
 import { startHookline, waitUntilRouted } from './lib/hookline-system.mjs';
+import { createCleanups } from './lib/cleanups.mjs';
 import { buildAll, createBenchDatabase, ensureRedis, ROOT, startBroker } from './lib/infra.mjs';
 import { Ledger } from './lib/ledger.mjs';
 import { describeMachine } from './lib/machine.mjs';
@@ -49,36 +50,7 @@ function drainMs() {
   return Math.max(5_000, Math.min(profile.drainMs, left - 90_000));
 }
 
-// Everything started is registered here; `cleanUp` stops what is still running, newest first.
-const cleanups = new Set();
-let interrupted = false;
-/** Registers `stop`; returns a function that runs it now and unregisters it. */
-function stopLater(stop) {
-  cleanups.add(stop);
-  return async () => {
-    if (!cleanups.delete(stop)) return;
-    await stop();
-  };
-}
-async function cleanUp() {
-  const pending = [...cleanups].reverse();
-  cleanups.clear();
-  for (const cleanup of pending) {
-    try {
-      await cleanup();
-    } catch (error) {
-      console.error(`cleaning up: ${error.message}`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${signal}: stopping everything the benchmark started`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
+const { stopLater, cleanUp } = createCleanups('the benchmark');
 
 /**
  * One system under test with its own ledger: its phases, the processes whose resources count, and

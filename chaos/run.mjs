@@ -12,6 +12,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createCleanups } from '../bench/lib/cleanups.mjs';
 import { ROOT, runCommand } from '../bench/lib/infra.mjs';
 import { describeMachine } from '../bench/lib/machine.mjs';
 import { startReceivers } from '../bench/lib/receivers.mjs';
@@ -40,36 +41,7 @@ const outDir = resolve(ROOT, options.out);
 const log = (line) =>
   console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
-// Everything started is registered here; `cleanUp` stops what is still running, newest first.
-const cleanups = new Set();
-let interrupted = false;
-/** Registers `stop`; returns a function that runs it now and unregisters it. */
-function stopLater(stop) {
-  cleanups.add(stop);
-  return async () => {
-    if (!cleanups.delete(stop)) return;
-    await stop();
-  };
-}
-async function cleanUp() {
-  const pending = [...cleanups].reverse();
-  cleanups.clear();
-  for (const cleanup of pending) {
-    try {
-      await cleanup();
-    } catch (error) {
-      console.error(`cleaning up: ${error.message}`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${signal}: stopping everything the suite started`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
+const { stopLater, cleanUp, interrupted } = createCleanups('the suite');
 
 function javaVersion() {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
@@ -127,7 +99,7 @@ async function main() {
   };
 
   for (const [index, id] of options.scenarios.entries()) {
-    if (interrupted) break;
+    if (interrupted()) break;
     const record = await runScenario({
       id,
       index,

@@ -210,16 +210,27 @@ describe('published interfaces, on the four services as processes', () => {
     const { runReferenceFlow } = (await import(join(FLOW_DIR, 'reference-flow'))) as {
       runReferenceFlow(target: FlowTarget): Promise<void>;
     };
-    await runReferenceFlow({
-      subscriptionUrl: services.subscription.url,
-      ingestUrl: services.ingest.url,
-      adminToken: ADMIN,
-      receiverUrl: receiver.url,
-      async received(count) {
-        await receiver.waitFor(count, 60_000);
-        return receiver.requests;
-      },
-    });
+    try {
+      await runReferenceFlow({
+        subscriptionUrl: services.subscription.url,
+        ingestUrl: services.ingest.url,
+        adminToken: ADMIN,
+        receiverUrl: receiver.url,
+        async received(count) {
+          await receiver.waitFor(count, 60_000);
+          return receiver.requests;
+        },
+      });
+    } catch (error) {
+      // What the services said explains a failed call far better than the client's error alone.
+      const said = Object.entries(services)
+        .map(
+          ([name, service]) =>
+            `--- ${name} (exit ${service.process.exitCode}):\n${service.output().slice(-4000)}`,
+        )
+        .join('\n');
+      throw new Error(`${(error as Error).message}\n${said}`, { cause: error });
+    }
   }, 240_000);
 });
 

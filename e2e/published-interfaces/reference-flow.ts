@@ -30,6 +30,7 @@ import {
   createClient as createSubscriptionClient,
   createConfig as subscriptionConfig,
 } from './generated/subscription/client';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 /** A request the test receiver got. */
 export interface Received {
@@ -62,10 +63,31 @@ const UNSET_UPDATE: UpdateWebhookDto = {
   clear: [],
 };
 
+// Each call on a connection of its own: the flow waits between calls (for deliveries to arrive), and
+// a kept-alive connection the server closes for idleness just as a call reuses it fails the call
+// with "other side closed" — a race of the test's client, not of the API under test.
+const noKeepAlive = new Agent({ pipelining: 0 });
+const freshConnectionFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  // The client library's own fetch (the runtime's cannot take this library's dispatcher), fed the
+  // parts of the request the generated client built.
+  const request = new Request(input, init);
+  const body = request.body === null ? undefined : await request.arrayBuffer();
+  return undiciFetch(request.url, {
+    method: request.method,
+    headers: [...request.headers],
+    body,
+    dispatcher: noKeepAlive,
+  });
+}) as unknown as typeof fetch;
+
 /** Runs the flow; each step asserts what it got back. */
 export async function runReferenceFlow(target: FlowTarget): Promise<void> {
   const operator = createSubscriptionClient(
-    subscriptionConfig({ baseUrl: target.subscriptionUrl, auth: target.adminToken }),
+    subscriptionConfig({
+      baseUrl: target.subscriptionUrl,
+      auth: target.adminToken,
+      fetch: freshConnectionFetch,
+    }),
   );
   const tenant = await adminCreateTenant({ client: operator, body: { name: 'acme' }, throwOnError: true });
   const minted = await adminMintKey({
@@ -75,7 +97,11 @@ export async function runReferenceFlow(target: FlowTarget): Promise<void> {
     throwOnError: true,
   });
   const client = createSubscriptionClient(
-    subscriptionConfig({ baseUrl: target.subscriptionUrl, auth: minted.data.key }),
+    subscriptionConfig({
+      baseUrl: target.subscriptionUrl,
+      auth: minted.data.key,
+      fetch: freshConnectionFetch,
+    }),
   );
 
   // Register, as the Appmint page's programmatic setup does, with its dashboard's custom header.
@@ -165,7 +191,9 @@ export async function runReferenceFlow(target: FlowTarget): Promise<void> {
   expect(delivered).toMatchObject({ event_type: 'user.created', attempt_count: 1, response_code: 200 });
 
   // A producer's event through the generated ingest client, made safe to repeat by its key.
-  const ingest = createIngestClient(ingestConfig({ baseUrl: target.ingestUrl, auth: minted.data.key }));
+  const ingest = createIngestClient(
+    ingestConfig({ baseUrl: target.ingestUrl, auth: minted.data.key, fetch: freshConnectionFetch }),
+  );
   const event = {
     type: 'user.created',
     data: { id: 'user_42', email: 'ada@example.com', name: 'Ada' },

@@ -20,3 +20,5 @@ export type { ServiceRuntimeOptions } from './service/service-runtime.module';
 export { createServiceLogger, nestLogLevels, ServiceLogger } from './service/service-logger';
 export { bootstrapService, runService } from './service/bootstrap-service';
 export type { BootstrapOptions, RunningService } from './service/bootstrap-service';
+
+export { DOCS_PATH, OPENAPI_JSON_PATH, serveApiReference } from './docs/api-reference';

@@ -7,9 +7,9 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { SwaggerModule } from '@nestjs/swagger';
+import { serveApiReference } from '@hookline/observability';
 import type { IngestConfig } from '../config';
-import { buildOpenApiDocument, DOCS_PATH, OPENAPI_JSON_PATH } from './openapi.document';
+import { buildOpenApiDocument } from './openapi.document';
 
 const INGEST_DOCS_CONFIG = Symbol('hookline.ingest.docs-config');
 
@@ -33,12 +33,8 @@ export class OpenApiSource {
 }
 
 /**
- * Serves the API reference: Swagger UI at `/docs` and the OpenAPI document at `/docs/openapi.json`.
- *
- * The routes are registered while modules initialise, because routes added to the HTTP server after
- * start-up would sit behind the framework's catch-all 404 handler. The application object does not
- * exist yet at that point, so Swagger is handed the HTTP adapter directly (the two members it uses),
- * and the document is built from the real application on first request.
+ * Serves the API reference: Swagger UI at `/docs` and the OpenAPI document at `/docs/openapi.json`,
+ * built from the real application on first request.
  */
 @Module({})
 export class DocsModule implements OnModuleInit {
@@ -57,19 +53,6 @@ export class DocsModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    const httpAdapter = this.adapterHost.httpAdapter;
-    const host = {
-      getHttpAdapter: () => httpAdapter,
-      useStaticAssets: (path: string, options: unknown) =>
-        (httpAdapter as unknown as { useStaticAssets(path: string, options: unknown): void }).useStaticAssets(
-          path,
-          options,
-        ),
-    } as unknown as INestApplication;
-    SwaggerModule.setup(DOCS_PATH, host, () => this.source.document(), {
-      jsonDocumentUrl: OPENAPI_JSON_PATH,
-      raw: ['json'],
-      customSiteTitle: 'Hookline ingest API',
-    });
+    serveApiReference(this.adapterHost, () => this.source.document(), 'Hookline ingest API');
   }
 }

@@ -5,11 +5,6 @@ import { EVENT_LIST_SCHEMA } from '../events/event-intake.decorators';
 import { CREATED_TIME_SCHEMA, IngestEventBatchDto, IngestEventDto } from '../events/event-intake.dto';
 import { EventsModule } from '../events/events.module';
 
-/** Where the API reference is served: the UI at `/docs`, the document at `/docs/openapi.json`. */
-export const DOCS_PATH = 'docs';
-/** Path of the OpenAPI document. */
-export const OPENAPI_JSON_PATH = 'docs/openapi.json';
-
 const DESCRIPTION = [
   'Event intake: your services send the domain events Hookline delivers to your customers. Calls ' +
     'authenticate with a tenant API key, `Authorization: Bearer <API key>`. Errors share one body: ' +

@@ -1,4 +1,5 @@
 import type { EndpointDisableOutcome } from '@hookline/persistence';
+import { PeriodicTask } from '../periodic-task';
 import type { RetrySchedulerMetrics } from '../retry/retry-scheduler.metrics';
 import { findSustainedFailures, type SqlRunner, type SustainedFailureRule } from './sustained-failure.query';
 
@@ -25,35 +26,27 @@ export interface SweepLog {
  * conditional on the endpoint still being active, so each endpoint is disabled and announced once.
  */
 export class SustainedFailureSweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     private readonly sql: SqlRunner,
     private readonly disable: DisableEndpoint,
     private readonly rule: SustainedFailureRule,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly metrics: RetrySchedulerMetrics,
     private readonly logger: SweepLog,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(
+      () => this.sweepOnce(),
+      intervalMs,
+      (error) => this.logger.error(`sustained-failure sweep failed: ${(error as Error).message}`),
+    );
+  }
 
   /** Sweeps now and then every interval; sweeps never overlap. */
   start(): void {
-    const tick = () => {
-      this.running = this.sweepOnce()
-        .catch((error: unknown) =>
-          this.logger.error(`sustained-failure sweep failed: ${(error as Error).message}`),
-        )
-        .finally(() => {
-          if (!this.stopped) {
-            this.timer = setTimeout(tick, this.intervalMs);
-            this.timer.unref();
-          }
-        });
-    };
-    tick();
+    this.schedule.start('now');
   }
 
   /** Runs one sweep. */
@@ -79,10 +72,8 @@ export class SustainedFailureSweep {
   }
 
   /** Stops sweeping once the sweep under way has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 import { DELIVERY_TASKS_TOPIC, encodeDeliveryTask } from '@hookline/events';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { PeriodicTask } from '../periodic-task';
 import type { RetrySchedulerMetrics } from './retry-scheduler.metrics';
 
 /** When a waiting delivery counts as stalled, and how much one sweep takes on. */
@@ -33,35 +34,26 @@ interface StalledRow {
  * transaction that queues them, so each stalled delivery is queued once per grace period.
  */
 export class StalledDeliverySweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: Pick<Producer, 'send'>,
     private readonly rule: StalledDeliveryRule,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly metrics: RetrySchedulerMetrics,
     private readonly logger: { log(message: string): void; error(message: string): void },
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(
+      () => this.sweepOnce(),
+      intervalMs,
+      (error) => this.logger.error(`stalled-delivery sweep failed: ${(error as Error).message}`),
+    );
+  }
 
-  /** Sweeps every interval; sweeps never overlap. */
+  /** Sweeps every interval, the first after one interval (a starting cluster needs no sweep); sweeps never overlap. */
   start(): void {
-    const tick = () => {
-      this.running = this.sweepOnce()
-        .catch((error: unknown) =>
-          this.logger.error(`stalled-delivery sweep failed: ${(error as Error).message}`),
-        )
-        .finally(() => {
-          if (!this.stopped) {
-            this.timer = setTimeout(tick, this.intervalMs);
-            this.timer.unref();
-          }
-        });
-    };
-    this.timer = setTimeout(tick, this.intervalMs);
-    this.timer.unref();
+    this.schedule.start('after-interval');
   }
 
   /** Runs one sweep; returns the ids of the deliveries queued again. */
@@ -112,9 +104,7 @@ export class StalledDeliverySweep {
   }
 
   /** Stops sweeping once the sweep under way has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 }

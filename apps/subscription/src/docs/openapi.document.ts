@@ -5,11 +5,6 @@ import { CREATED_TIME_SCHEMA, createdTimeSchema } from '../listing/api-schema.fr
 import { SubscriptionApiModule } from '../subscription-api.module';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
 
-/** Where the API reference is served: the UI at `/docs`, the document at `/docs/openapi.json`. */
-export const DOCS_PATH = 'docs';
-/** Path of the OpenAPI document. */
-export const OPENAPI_JSON_PATH = 'docs/openapi.json';
-
 const DESCRIPTION = [
   'Manage webhook endpoints, event subscriptions, delivery logs and test events. Tenant calls ' +
     'authenticate with `Authorization: Bearer <API key>`; the operator API (`/v1/admin`) with the ' +
