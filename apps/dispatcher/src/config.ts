@@ -93,9 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
         }),
         // DISPATCHER_MAX_QUEUE_WAIT: longest expected wait for an endpoint (queue ahead × its recent answer time ÷ its in-flight limit) before deferral; default 5s.
         maxQueueWaitMs: r.durationMs('DISPATCHER_MAX_QUEUE_WAIT', 5_000),
-        // DISPATCHER_MAX_UNCOMMITTED_PER_PARTITION: how far processing may run ahead of a partition's commit point, which bounds what a crash or rebalance reads again; default 500.
+        // DISPATCHER_MAX_UNCOMMITTED_PER_PARTITION: how far processing may run ahead of a partition's commit point, which bounds what a crash or rebalance reads again (settled work is recognised, not sent again); default 5000, so one slow delivery at the head does not stop its partition for long.
         maxUncommittedPerPartition: r.int('DISPATCHER_MAX_UNCOMMITTED_PER_PARTITION', {
-          default: 500,
+          default: 5000,
           min: 1,
           max: 100_000,
         }),
