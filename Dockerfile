@@ -2,18 +2,18 @@
 #
 # The Hookline services, built once and shipped as one slim image per service:
 #
-#   docker build --build-arg NODE_IMAGE_DIGEST=sha256:… --target ingest -t hookline/ingest .
+#   docker build --target ingest -t hookline/ingest .
 #   (likewise --target subscription, dispatcher, retry-scheduler)
 #
 # All four share every layer but the last, and each also carries the one-off commands
-# `node scripts/migrate.mjs up` (database migrations) and `node scripts/topics.mjs` (Kafka topics).
+# `node scripts/migrate.mjs up` (database migrations), `node scripts/topics.mjs` (Kafka topics) and
+# `node scripts/secrets.mjs seal|rotate` (endpoint secrets at rest, deploy/README.md).
 
-# The base image, by tag and digest: the tag says what it is, the digest makes every build start from
-# the same bytes. The digest has no usable default on purpose: set NODE_IMAGE_DIGEST to the digest of
-# the tag you have verified (deploy/README.md, "Images"); until then the build stops at the first FROM,
-# naming this placeholder.
-ARG NODE_IMAGE=node:24-bookworm-slim
-ARG NODE_IMAGE_DIGEST=sha256:set-NODE_IMAGE_DIGEST-see-deploy-README
+# The base image, by tag and digest: the tag says what it is (the Node.js release the project runs on,
+# package.json's `node`), the digest makes every build start from the same bytes (the multi-platform
+# index of that tag). Moving to a newer build is a deliberate change of both (deploy/README.md, "Images").
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+ARG NODE_IMAGE_DIGEST=sha256:d6aa754f16b3197301076f047b5def2f02ea1dbbc2ca920407d46d7ec7f87b20
 
 # --- Package manifests only, so the dependency layers below are rebuilt only when they change.
 FROM ${NODE_IMAGE}@${NODE_IMAGE_DIGEST} AS manifests
@@ -59,8 +59,8 @@ WORKDIR /app
 COPY --from=production-deps /app/package.json ./
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /out/ ./
-COPY scripts/migrate.mjs scripts/topics.mjs ./scripts/
-COPY tools/infra/postgres.cjs ./tools/infra/
+COPY scripts/migrate.mjs scripts/topics.mjs scripts/secrets.mjs ./scripts/
+COPY tools/infra/postgres.cjs tools/infra/kafkajs-warning.cjs tools/infra/workspace-library.cjs ./tools/infra/
 COPY deploy/docker/healthcheck.mjs ./deploy/docker/
 # The code stays owned by root and read-only to the service; it runs as the image's `node` user.
 USER 1000:1000

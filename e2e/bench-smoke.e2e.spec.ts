@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './support/platform';
+import { ROOT, runNode } from './support/platform';
 
 /**
  * The benchmark harness in smoke mode, so it never rots: it starts its own broker, a fresh database
@@ -32,24 +31,6 @@ interface SystemOutcome {
     signaturesChecked: number;
     problems: Record<string, unknown>;
   };
-}
-
-function runNode(args: string[]): Promise<{ code: number | null; output: string }> {
-  const env = { ...process.env };
-  // Jest's own Node flags are not the harness's business.
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
 }
 
 describe('benchmark harness, smoke mode', () => {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './support/platform';
+import { ROOT, runNode } from './support/platform';
 
 /**
  * The fault-injection suite in smoke mode, so it never rots and the basics keep holding: on fresh
@@ -28,20 +27,6 @@ interface ScenarioOutcome {
   };
   details?: { unexpected: { doubledDeliveries: number } };
   timeline: Array<{ event: string }>;
-}
-
-function runNode(args: string[]): Promise<{ code: number | null; output: string }> {
-  const env = { ...process.env };
-  // Jest's own Node flags are not the suite's business.
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
 }
 
 describe('fault-injection suite, smoke mode', () => {

@@ -12,6 +12,7 @@ import {
   call,
   createMigratedDatabase,
   createTopics,
+  loopbackPlatformEnv,
   type ServiceProcess,
   startOwnBroker,
   startService,
@@ -38,14 +39,8 @@ describe('ingest → per-type topics → dispatcher → endpoints', () => {
     broker = await startOwnBroker(KAFKA_PORT);
     database = await createMigratedDatabase(`hookline_e2e_pipeline_${process.pid}`);
     env = {
-      KAFKA_BROKERS: broker.brokers,
-      DATABASE_URL: database.url,
+      ...loopbackPlatformEnv(broker.brokers, database.url, ADMIN),
       HOOKLINE_PRESET: 'appmint',
-      SUBSCRIPTION_ADMIN_TOKEN: ADMIN,
-      SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
-      SUBSCRIPTION_GRPC_PORT: '0',
-      DISPATCHER_ALLOW_HTTP: 'true',
-      DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8,::1',
     };
     createTopics(env);
     for (const name of ['users', 'created', 'payments', 'unsubscribed'] as const)
@@ -65,7 +60,8 @@ describe('ingest → per-type topics → dispatcher → endpoints', () => {
 
   it('delivers every event, signed, to every subscribed endpoint, through a SIGKILL of the dispatcher', async () => {
     subscription = await startService('subscription', env);
-    ingest = await startService('ingest', env);
+    // As behind an Ingress, which sends every `/v1/events` request to ingest: the event log is forwarded.
+    ingest = await startService('ingest', { ...env, INGEST_EVENT_LOG_UPSTREAM: subscription.url });
     dispatcher = await startService('dispatcher', env);
     services.push(subscription, ingest);
 
@@ -165,6 +161,12 @@ describe('ingest → per-type topics → dispatcher → endpoints', () => {
     await expectEvents(receivers.created, createdEvents);
     await expectEvents(receivers.payments, paymentEvents);
     expect(receivers.unsubscribed.requests).toHaveLength(0);
+    // The event log read through ingest is the subscription API's own answer.
+    const direct = await call('GET', `${subscription.url}/v1/events?limit=5`, undefined, auth);
+    const forwarded = await call('GET', `${ingest.url}/v1/events?limit=5`, undefined, auth);
+    expect(direct.status).toBe(200);
+    expect(forwarded).toMatchObject({ status: 200, body: direct.body });
+    expect((await call('GET', `${ingest.url}/v1/events`, undefined, {})).status).toBe(401);
 
     // Duplicates are allowed after a crash (at-least-once); they are counted, and carry the same delivery id.
     const duplicates =

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   createMigratedDatabase,
   createTopics,
+  loopbackPlatformEnv,
   ROOT,
   type ServiceProcess,
   startOwnBroker,
@@ -128,15 +129,7 @@ describe('published interfaces, on the four services as processes', () => {
   beforeAll(async () => {
     broker = await startOwnBroker(KAFKA_PORT);
     database = await createMigratedDatabase(`hookline_e2e_interfaces_${process.pid}`);
-    const env = {
-      KAFKA_BROKERS: broker.brokers,
-      DATABASE_URL: database.url,
-      SUBSCRIPTION_ADMIN_TOKEN: ADMIN,
-      SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
-      SUBSCRIPTION_GRPC_PORT: '0',
-      DISPATCHER_ALLOW_HTTP: 'true',
-      DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8,::1',
-    };
+    const env = loopbackPlatformEnv(broker.brokers, database.url, ADMIN);
     createTopics(env);
     receiver = await startReceiver();
     for (const name of ['subscription', 'ingest', 'dispatcher', 'retry-scheduler'] as const)

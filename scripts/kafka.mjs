@@ -14,20 +14,12 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 const require = createRequire(import.meta.url);
+require('../tools/infra/kafkajs-warning.cjs').silenceNegativeTimeoutWarning();
 const kafka = require('../tools/infra/kafka.cjs');
 
 const usage =
   'usage: node scripts/kafka.mjs start|stop|status|resolve [--port N] [--fresh] [--heap-mb N] ' +
   '[--ready-timeout D] [--stop-on-timeout]';
-
-// kafkajs 2.2.4 (used for the readiness probe) schedules a timer with a negative delay on every
-// connection (upstream issue #1751); Node then warns although the behaviour is the intended "run soon".
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'TimeoutNegativeWarning' || warning?.name === 'TimeoutNegativeWarning') return;
-  emitWarning(warning, ...rest);
-};
 
 /** Parses the command line; unknown flags are an error so a typo never starts the wrong broker. */
 function parseCommandLine(argv) {

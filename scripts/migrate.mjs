@@ -5,28 +5,14 @@
 //   node scripts/migrate.mjs status        list migrations and whether each has run
 // Uses DATABASE_URL; without it, the local server or the embedded one (started for the run and
 // stopped after). Needs the built persistence library: `npm run build` first.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { ensurePostgres, redactUrl } = require('../tools/infra/postgres.cjs');
+const { loadLibrary } = require('../tools/infra/workspace-library.cjs');
 
 const usage = 'usage: node scripts/migrate.mjs up | down [--all] | status';
-const libraryEntry = join(root, 'libs', 'persistence', 'dist', 'index.js');
-
-/** Loads the built persistence library, explaining how to build it when it is missing. */
-function loadPersistence() {
-  if (!existsSync(libraryEntry)) {
-    throw new Error(
-      'the persistence library is not built; run `npm run build` (or `npx nx build persistence`) first',
-    );
-  }
-  return require(libraryEntry);
-}
 
 /** Runs `command` against an initialised DataSource and prints what happened. */
 async function execute(persistence, dataSource, command, all) {
@@ -69,7 +55,7 @@ async function main() {
     throw new Error(usage);
   }
 
-  const persistence = loadPersistence();
+  const persistence = loadLibrary('persistence');
   const server = await ensurePostgres({ log: (line) => console.error(line) });
   const dataSource = persistence.createDataSource({
     url: server.url,

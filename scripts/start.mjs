@@ -67,9 +67,10 @@ async function ensureDatabase(adminUrl, name) {
 }
 
 /**
- * Settings that make a laptop usable: every listener (HTTP and gRPC, which follows HOST) on loopback
- * only, since the API is plaintext and the admin token is printed; endpoints on this machine over
- * plain HTTP; an admin token. Each can be overridden from the environment (HOST=0.0.0.0 to expose).
+ * Settings that make a laptop usable: every listener on loopback only, since the API is plaintext and
+ * the admin token is printed (the plaintext gRPC API stays there even with HOST=0.0.0.0, unless
+ * SUBSCRIPTION_GRPC_HOST says otherwise); endpoints on this machine over plain HTTP; an admin token.
+ * Each can be overridden from the environment (HOST=0.0.0.0 to expose HTTP).
  */
 function localDefaults(env) {
   const defaults = {

@@ -7,37 +7,15 @@
 // HOOKLINE_TOPIC_REPLICATION_FACTOR); flags
 // override them. `--list` prints the declarations without contacting Kafka. Never deletes a topic.
 // Needs the built libraries: `npm run build` first.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+require('../tools/infra/kafkajs-warning.cjs').silenceNegativeTimeoutWarning();
+const { loadLibrary } = require('../tools/infra/workspace-library.cjs');
 
 const usage =
   'usage: node scripts/topics.mjs [--brokers host:port,...] [--preset NAME] [--partitions N] [--event-partitions N] [--replication-factor N] [--list]';
-
-// kafkajs 2.2.4 schedules a timer with a negative delay on every connection (upstream issue #1751);
-// Node then warns although the behaviour is the intended "run soon".
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'TimeoutNegativeWarning' || warning?.name === 'TimeoutNegativeWarning') return;
-  emitWarning(warning, ...rest);
-};
-
-/** Loads a built workspace library, explaining how to build it when it is missing. */
-function loadLibrary(name) {
-  const entry = join(root, 'libs', name, 'dist', 'index.js');
-  if (!existsSync(entry)) {
-    throw new Error(
-      `the ${name} library is not built; run \`npm run build\` (or \`npx nx build ${name}\`) first`,
-    );
-  }
-  return require(entry);
-}
 
 /** Flags win over the environment; they are mapped onto the keys the services read. */
 function environmentWithFlags(values) {

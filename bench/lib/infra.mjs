@@ -238,3 +238,15 @@ export async function ensureRedis({ host = '127.0.0.1', port = 6379, stateDir })
     },
   };
 }
+
+/**
+ * Builds the workspace (unless told not to), then loads and runs a suite: the suite's modules load
+ * the built libraries, so on a fresh checkout they can only be imported after the build.
+ */
+export async function buildThenRun(suiteUrl, { build, log = console.log }) {
+  if (build) {
+    log('Building (nx run-many -t build)');
+    await buildAll();
+  }
+  return import(suiteUrl);
+}

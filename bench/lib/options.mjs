@@ -1,5 +1,5 @@
 // Command line of the benchmark and the two run profiles.
-import { parseArgs } from 'node:util';
+import { parseCommandLine, parseList, parseSettings } from './command-line.mjs';
 
 /** How long each part runs. `full` is the benchmark; `smoke` proves the harness works in seconds. */
 export const PROFILES = {
@@ -57,21 +57,11 @@ const USAGE = `usage: npm run bench [-- options]
   --redis HOST:PORT       Redis of the BullMQ baseline (default 127.0.0.1:6379; started when absent)
   --set KEY=VALUE         extra service environment, repeatable (e.g. --set DISPATCHER_MAX_IN_FLIGHT_PER_ENDPOINT=32)`;
 
-function list(value, allowed, flag) {
-  const items = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  for (const item of items)
-    if (!allowed.includes(item)) throw new Error(`${flag}: unknown "${item}" (${allowed.join(', ')})`);
-  return new Set(items);
-}
-
 /** Parses the command line; unknown flags stop the run with the usage text. */
 export function readOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseCommandLine(
+    argv,
+    {
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' },
       systems: { type: 'string', default: SYSTEMS.join(',') },
@@ -82,27 +72,18 @@ export function readOptions(argv) {
       'port-base': { type: 'string' },
       redis: { type: 'string', default: '127.0.0.1:6379' },
       set: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const mode = values.smoke ? 'smoke' : 'full';
   const [redisHost, redisPort] = values.redis.split(':');
-  const overrides = {};
-  for (const pair of values.set) {
-    const split = pair.indexOf('=');
-    if (split <= 0) throw new Error(`--set expects KEY=VALUE, got "${pair}"`);
-    overrides[pair.slice(0, split)] = pair.slice(split + 1);
-  }
+  const overrides = parseSettings(values.set);
   return {
     mode,
     profile: PROFILES[mode],
     out: values.out ?? (mode === 'smoke' ? '.cache/bench/smoke' : 'bench/results'),
-    systems: list(values.systems, SYSTEMS, '--systems'),
-    scenarios: list(values.scenarios, SCENARIOS, '--scenarios'),
+    systems: new Set(parseList(values.systems, SYSTEMS, '--systems')),
+    scenarios: new Set(parseList(values.scenarios, SCENARIOS, '--scenarios')),
     build: !values['no-build'],
     cpuProfile: !values['no-profile'],
     // Smoke runs (CI) and full runs use different ports, so one never collides with the other.

@@ -1,5 +1,5 @@
 // Command line of the fault-injection suite and its two run profiles.
-import { parseArgs } from 'node:util';
+import { parseCommandLine, parseList, parseSettings } from '../../bench/lib/command-line.mjs';
 
 /** Every scenario, in the order a run takes them. */
 export const SCENARIO_IDS = [
@@ -96,9 +96,9 @@ function seconds(value, flag) {
 
 /** Parses the command line; unknown flags stop the run with the usage text. */
 export function readOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseCommandLine(
+    argv,
+    {
       smoke: { type: 'boolean', default: false },
       scenarios: { type: 'string' },
       duration: { type: 'string' },
@@ -111,13 +111,9 @@ export function readOptions(argv) {
       'kafka-port': { type: 'string' },
       'port-base': { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const mode = values.smoke ? 'smoke' : 'full';
   const profile = { ...PROFILES[mode] };
   if (values.duration !== undefined) profile.durationMs = seconds(values.duration, '--duration');
@@ -132,20 +128,9 @@ export function readOptions(argv) {
     if (!(profile.kafkaShare >= 0 && profile.kafkaShare <= 1)) throw new Error('--kafka-share expects 0..1');
   }
   const scenarios = values.scenarios
-    ? values.scenarios
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
+    ? parseList(values.scenarios, SCENARIO_IDS, '--scenarios')
     : profile.scenarios;
-  for (const id of scenarios)
-    if (!SCENARIO_IDS.includes(id))
-      throw new Error(`--scenarios: unknown "${id}" (${SCENARIO_IDS.join(', ')})`);
-  const overrides = { ...SERVICE_SETTINGS };
-  for (const pair of values.set) {
-    const split = pair.indexOf('=');
-    if (split <= 0) throw new Error(`--set expects KEY=VALUE, got "${pair}"`);
-    overrides[pair.slice(0, split)] = pair.slice(split + 1);
-  }
+  const overrides = { ...SERVICE_SETTINGS, ...parseSettings(values.set) };
   return {
     mode,
     profile,

@@ -43,6 +43,23 @@ export async function createMigratedDatabase(name: string): Promise<{ url: strin
   };
 }
 
+/** The services' shared environment: one broker and database, an admin token, receivers on loopback allowed. */
+export function loopbackPlatformEnv(
+  brokers: string,
+  databaseUrl: string,
+  adminToken: string,
+): Record<string, string> {
+  return {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    SUBSCRIPTION_ADMIN_TOKEN: adminToken,
+    SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
+    SUBSCRIPTION_GRPC_PORT: '0',
+    DISPATCHER_ALLOW_HTTP: 'true',
+    DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8,::1',
+  };
+}
+
 /** Creates every declared topic with the project's own script. */
 export function createTopics(env: Record<string, string>): void {
   runScript('scripts/topics.mjs', [], env);
@@ -167,4 +184,21 @@ export async function call(
     // Not JSON: keep the text.
   }
   return { status: response.status, body: parsed };
+}
+
+/**
+ * Runs a Node.js script of the repository (or `node --test`) to completion with the Node.js running
+ * the tests, without Jest's own Node flags; resolves with its exit code and combined output.
+ */
+export function runNode(args: string[]): Promise<{ code: number | null; output: string }> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
 }

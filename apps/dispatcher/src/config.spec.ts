@@ -21,4 +21,16 @@ describe('dispatcher config', () => {
     const keys = (thrown as ConfigError).problems.map((problem) => problem.split(':')[0]);
     expect(keys.sort()).toEqual(Object.keys(env).sort());
   });
+
+  it('reads DISPATCHER_ALLOWED_CIDRS as addresses and CIDR ranges, and names a bad entry', () => {
+    expect(loadConfig({ DISPATCHER_ALLOWED_CIDRS: '127.0.0.0/8, ::1' }).delivery.allowedCidrs).toEqual([
+      '127.0.0.0/8',
+      '::1',
+    ]);
+    for (const entry of ['127.0.0.0/33', '999.1.1.1', 'localhost']) {
+      expect(() => loadConfig({ DISPATCHER_ALLOWED_CIDRS: entry })).toThrow(
+        `DISPATCHER_ALLOWED_CIDRS: "${entry}" is not an address or CIDR range`,
+      );
+    }
+  });
 });

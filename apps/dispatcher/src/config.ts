@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { readConfig } from '@hookline/config';
+import { isAddressRange } from '@hookline/egress';
 import { readServiceConfig, type ServiceConfig } from '@hookline/observability';
+import { readSecretKeys, type SecretKeyring } from '@hookline/sealing';
 import type { BreakerSettings } from './dispatch/endpoint-gates';
 
 /** How the dispatcher delivers. */
@@ -41,6 +44,8 @@ export interface DispatcherConfig extends ServiceConfig {
   /** Where a new consumer group starts reading the event topics. */
   readonly initialOffset: 'earliest' | 'latest';
   readonly delivery: DeliverySettings;
+  /** Keys opening the endpoints' sealed signing secrets and header values (HOOKLINE_SECRET_KEYS). */
+  readonly secretKeys: SecretKeyring;
 }
 
 /** Port the dispatcher service listens on when `PORT` is unset. */
@@ -48,18 +53,20 @@ export const DEFAULT_PORT = 3003;
 
 /**
  * Reads the dispatcher service's configuration once at boot; one `ConfigError` names every bad key.
- * Shared keys are documented in `readServiceConfig`; the dispatcher's own are below.
+ * Shared keys are documented in `readServiceConfig`, the sealing keys (HOOKLINE_SECRET_KEYS or
+ * HOOKLINE_SECRET_KEYS_FILE) in `readSecretKeys`; the dispatcher's own are below.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
   return readConfig(env, (r) => {
     const base = readServiceConfig(r, { service: 'dispatcher', defaultPort: DEFAULT_PORT });
     const allowedCidrs = r.list('DISPATCHER_ALLOWED_CIDRS', []);
     for (const cidr of allowedCidrs) {
-      if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(cidr))
+      if (!isAddressRange(cidr))
         r.problem('DISPATCHER_ALLOWED_CIDRS', `"${cidr}" is not an address or CIDR range`);
     }
     return {
       ...base,
+      secretKeys: readSecretKeys(r, (path) => readFileSync(path, 'utf8')),
       // DISPATCHER_GROUP_ID: Kafka consumer group of the dispatchers; default hookline-dispatcher.
       groupId: r.string('DISPATCHER_GROUP_ID', { default: 'hookline-dispatcher' }),
       // DISPATCHER_INITIAL_OFFSET: where a new group starts, earliest (deliver what the topics hold) or latest; default earliest.
@@ -67,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConf
       delivery: {
         // DISPATCHER_ALLOW_HTTP: deliver to http:// URLs too; default false (https only).
         allowHttp: r.bool('DISPATCHER_ALLOW_HTTP', false),
-        // DISPATCHER_ALLOWED_CIDRS: comma-separated ranges exempt from the private-address refusal; default none.
+        // DISPATCHER_ALLOWED_CIDRS: comma-separated addresses or CIDR ranges exempt from the internal-address refusal (an IPv4 range also covers the IPv6 forms embedding it); default none.
         allowedCidrs,
         // DISPATCHER_CONNECTIONS_PER_ORIGIN: keep-alive pool size per endpoint origin; default 16.
         connectionsPerOrigin: r.int('DISPATCHER_CONNECTIONS_PER_ORIGIN', { default: 16, min: 1, max: 1024 }),

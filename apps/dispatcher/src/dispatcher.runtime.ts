@@ -1,14 +1,22 @@
+import { AddressPolicy, describeAddressClass } from '@hookline/egress';
 import { ConsumerLagMonitor, createKafka } from '@hookline/kafka';
 import type { LoggerService } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { BatchingAttemptRecorder, createDataSource, DeliveryClaims } from '@hookline/persistence';
+import type { EndpointSnapshot } from '@hookline/events';
+import {
+  BatchingAttemptRecorder,
+  createDataSource,
+  DeliveryClaims,
+  type OpenedEndpointSnapshot,
+  openEndpointSnapshot,
+} from '@hookline/persistence';
+import { DEVELOPMENT_KEY_WARNING, SecretSealer } from '@hookline/sealing';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { DispatcherConfig } from './config';
 import { ConcurrentConsumer } from './consume/concurrent-consumer';
 import { DeliveryConsumer, dispatcherTopics, isPoisonFailure } from './consume/delivery.consumer';
-import { AddressGuard } from './delivery/address-guard';
 import { HttpSender } from './delivery/http-sender';
 import { DeliverAttempt } from './dispatch/deliver-attempt.usecase';
 import { DispatchEvent } from './dispatch/dispatch-event.usecase';
@@ -95,9 +103,20 @@ export class DispatcherRuntime {
         if (from && to) logger.log(`circuit breaker of ${endpointId}: ${from} -> ${to}`);
       },
     );
+    if (config.secretKeys.development) logger.warn(DEVELOPMENT_KEY_WARNING);
+    const sealer = new SecretSealer(config.secretKeys);
+    // Endpoints whose latest record still holds plaintext (written before sealing), for one warning.
+    const plaintext = new Set<string>();
+    const open = (snapshot: EndpointSnapshot): OpenedEndpointSnapshot => {
+      const opened = openEndpointSnapshot(sealer, snapshot);
+      if (opened.legacyPlaintext) plaintext.add(snapshot.id);
+      else plaintext.delete(snapshot.id);
+      return opened;
+    };
     const changelog = new EndpointChangelogConsumer(
       this.kafka,
       this.view,
+      open,
       (message) => logger.warn(message),
       (endpointId) => gates.drop(endpointId),
       (reason, delayMs) =>
@@ -105,7 +124,12 @@ export class DispatcherRuntime {
     );
     this.changelog = changelog;
     const sender = new HttpSender({
-      guard: new AddressGuard(settings.allowedCidrs),
+      guard: new AddressPolicy(settings.allowedCidrs),
+      // The operator may see the address; the delivery log shows the tenant only its class.
+      onRefused: ({ host, address, addressClass }) =>
+        logger.warn(
+          `refused to connect to ${host === address ? address : `${host} at ${address}`} (${describeAddressClass(addressClass)})`,
+        ),
       allowHttp: settings.allowHttp,
       connectionsPerOrigin: settings.connectionsPerOrigin,
       keepAliveMs: settings.keepAliveMs,
@@ -135,7 +159,7 @@ export class DispatcherRuntime {
       gates,
       attempts,
       retries,
-      new EndpointDisabler(dataSource, producer, this.view, metrics),
+      new EndpointDisabler(dataSource, producer, this.view, open, metrics),
       config.preset,
       {
         maxRetryAfterMs: settings.maxRetryAfterMs,
@@ -148,7 +172,7 @@ export class DispatcherRuntime {
     );
     const deliveries = new DeliveryConsumer(
       new DispatchEvent(this.view, claims, deliver, metrics),
-      new DispatchTask(this.view, dataSource, claims, deliver, metrics),
+      new DispatchTask(this.view, dataSource, open, claims, deliver, metrics),
       producer,
       metrics,
     );
@@ -197,6 +221,11 @@ export class DispatcherRuntime {
       await changelog.start();
       await changelog.ready;
       logger.log(`endpoint view loaded (${this.view.size} endpoints)`);
+      if (plaintext.size > 0)
+        logger.warn(
+          `${plaintext.size} endpoint(s) still hold signing secrets or header values in plaintext; ` +
+            'seal them with `npm run secrets -- seal` (deploy/README.md)',
+        );
       await consumer.start();
       for (const monitor of monitors) monitor.start();
     } catch (error) {

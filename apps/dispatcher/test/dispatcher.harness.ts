@@ -15,7 +15,9 @@ import {
   createTestDatabase,
   createTestKafka,
   ensureHooklineTopics,
+  type ReceivedRequest,
   type TestDatabase,
+  type TestReceiver,
 } from '@hookline/testing';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type DispatcherConfig, loadConfig } from '../src/config';
@@ -182,4 +184,20 @@ export async function startDispatcher(env: Record<string, string> = {}): Promise
       await db.drop();
     },
   };
+}
+
+/** Publishes a `user.created` event of user `userId` for `tenantId`; resolves with the request `receiver` got for it. */
+export async function deliverUserCreated(
+  harness: DispatcherHarness,
+  receiver: TestReceiver,
+  tenantId: string,
+  userId: string,
+): Promise<ReceivedRequest> {
+  const event = await harness.publishEvent(tenantId, 'user.created', { id: userId });
+  const [request] = await receiver.waitFor(
+    1,
+    20_000,
+    (r) => JSON.parse(r.body.toString()).id === event.event.id,
+  );
+  return request;
 }

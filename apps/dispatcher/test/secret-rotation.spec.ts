@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appmintVerifySignature, startReceiver, type TestReceiver } from '@hookline/testing';
 import { Webhook } from 'standardwebhooks';
-import { type DispatcherHarness, startDispatcher } from './dispatcher.harness';
+import { deliverUserCreated, type DispatcherHarness, startDispatcher } from './dispatcher.harness';
 
 const TENANT = `ten_rot_${randomBytes(4).toString('hex')}`;
 const OLD = `whsec_${randomBytes(32).toString('base64')}`;
@@ -20,15 +20,7 @@ describe('secret rotation window', () => {
     await harness?.close();
   });
 
-  const deliverOne = async (n: number) => {
-    const event = await harness.publishEvent(TENANT, 'user.created', { id: `user_${n}` });
-    const [request] = await receiver.waitFor(
-      1,
-      20_000,
-      (r) => JSON.parse(r.body.toString()).id === event.event.id,
-    );
-    return request;
-  };
+  const deliverOne = (n: number) => deliverUserCreated(harness, receiver, TENANT, `user_${n}`);
   const verifies = (request: { body: Buffer; headers: Record<string, unknown> }, secret: string) => {
     const headers = request.headers as Record<string, string>;
     const standard = (() => {

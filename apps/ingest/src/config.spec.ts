@@ -25,7 +25,12 @@ describe('ingest config', () => {
       idempotencyLeaseMs: 10_000,
     });
     expect(config.consumer).toEqual({ enabled: true, groupId: 'hookline-ingest' });
-    expect(config.auth).toEqual({ cacheTtlMs: 5_000 });
+    expect(config.auth).toEqual({
+      cacheTtlMs: 5_000,
+      brake: { maxFailures: 20, windowMs: 60_000, maxTracked: 10_000 },
+      trustedProxies: [],
+      lastUsedIntervalMs: 60_000,
+    });
   });
 
   it('reads its own keys', () => {
@@ -38,6 +43,11 @@ describe('ingest config', () => {
       INGEST_CONSUMER_ENABLED: 'false',
       INGEST_CONSUMER_GROUP: 'ingest-eu',
       API_KEY_CACHE_TTL: '30s',
+      AUTH_BRAKE_FAILURES: '5',
+      AUTH_BRAKE_WINDOW: '10m',
+      AUTH_BRAKE_TRACKED: '500',
+      AUTH_TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8,192.168.1.7',
+      API_KEY_LAST_USED_INTERVAL: '30s',
     });
     expect(config.intake).toEqual({
       maxBatch: 100,
@@ -47,7 +57,12 @@ describe('ingest config', () => {
       idempotencyLeaseMs: 20_000,
     });
     expect(config.consumer).toEqual({ enabled: false, groupId: 'ingest-eu' });
-    expect(config.auth.cacheTtlMs).toBe(30_000);
+    expect(config.auth).toEqual({
+      cacheTtlMs: 30_000,
+      brake: { maxFailures: 5, windowMs: 600_000, maxTracked: 500 },
+      trustedProxies: ['10.0.0.0/8', 'fd00::/8', '192.168.1.7'],
+      lastUsedIntervalMs: 30_000,
+    });
   });
 
   it('names every bad key in one error', () => {
@@ -63,6 +78,11 @@ describe('ingest config', () => {
       INGEST_IDEMPOTENCY_LEASE: '200ms',
       INGEST_CONSUMER_ENABLED: 'sometimes',
       API_KEY_CACHE_TTL: 'soon',
+      AUTH_BRAKE_FAILURES: '-1',
+      AUTH_BRAKE_WINDOW: '10ms',
+      AUTH_BRAKE_TRACKED: 'many',
+      AUTH_TRUSTED_PROXIES: '10.0.0.0/33,proxy.internal',
+      API_KEY_LAST_USED_INTERVAL: '100ms',
     };
     expect(problemKeys(env)).toEqual(Object.keys(env).sort());
   });

@@ -1,5 +1,6 @@
 import { type EnvReader, readConfig } from '@hookline/config';
 import { readServiceConfig, type ServiceConfig } from '@hookline/observability';
+import { type AuthProtectionConfig, readAuthProtectionConfig } from '@hookline/tenancy';
 
 /** Limits and behaviour of event intake, shared by the HTTP and Kafka paths. */
 export interface IntakeConfig {
@@ -32,8 +33,13 @@ export interface IngestConfig extends ServiceConfig {
   readonly intake: IntakeConfig;
   /** The Kafka adapter. */
   readonly consumer: IngestConsumerConfig;
-  /** API key authentication. */
-  readonly auth: {
+  /**
+   * Where `GET /v1/events` (the event log, served by the subscription API) is forwarded to, for a
+   * front door that cannot route by method; undefined: answered 405.
+   */
+  readonly eventLogUpstream?: string;
+  /** API key authentication: its cache, the brake on failures and the `last_used_at` writes. */
+  readonly auth: AuthProtectionConfig & {
     /** How long an API key (and a tenant seen on the ingest topic) is trusted without asking Postgres again. */
     readonly cacheTtlMs: number;
   };
@@ -57,7 +63,9 @@ const HOUR_MS = 60 * MINUTE_MS;
  *
  * Ingest's own keys: INGEST_MAX_BATCH=500, INGEST_MAX_BODY_BYTES=262144, INGEST_IDEMPOTENCY_TTL=24h,
  * INGEST_IDEMPOTENCY_WAIT=30s, INGEST_IDEMPOTENCY_LEASE=10s, INGEST_CONSUMER_ENABLED=true,
- * INGEST_CONSUMER_GROUP=hookline-ingest, API_KEY_CACHE_TTL=5s.
+ * INGEST_CONSUMER_GROUP=hookline-ingest, INGEST_EVENT_LOG_UPSTREAM (unset), API_KEY_CACHE_TTL=5s; and the authentication keys of
+ * `readAuthProtectionConfig` (AUTH_BRAKE_FAILURES=20, AUTH_BRAKE_WINDOW=1m, AUTH_BRAKE_TRACKED=10000,
+ * AUTH_TRUSTED_PROXIES, API_KEY_LAST_USED_INTERVAL=1m).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   return readConfig(env, (r) => ({
@@ -69,7 +77,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
       // INGEST_CONSUMER_GROUP: consumer group of the ingest topic; default hookline-ingest.
       groupId: r.string('INGEST_CONSUMER_GROUP', { default: 'hookline-ingest' }),
     },
+    // INGEST_EVENT_LOG_UPSTREAM: base URL of the subscription API; when set, `GET /v1/events` reaching
+    // ingest is forwarded there (a front door such as an Ingress cannot split that path by method).
+    eventLogUpstream:
+      r.optionalString('INGEST_EVENT_LOG_UPSTREAM') === undefined
+        ? undefined
+        : r.url('INGEST_EVENT_LOG_UPSTREAM', { protocols: ['http', 'https'] }),
     auth: {
+      ...readAuthProtectionConfig(r),
       // API_KEY_CACHE_TTL: how long a key lookup is reused, which is also how long a revoked key may
       // keep working on one instance; default 5s.
       cacheTtlMs: r.durationMs('API_KEY_CACHE_TTL', 5_000),

@@ -7,10 +7,11 @@ import {
 import { AppModule } from './app.module';
 import { type IngestConfig, loadConfig } from './config';
 import { OpenApiSource } from './docs/docs.module';
+import { errorBody } from './http/api-error.filter';
 
 /** Starts the ingest service from a validated configuration; tests run it in-process on port 0. */
 export async function bootstrap(config: IngestConfig, options?: BootstrapOptions): Promise<RunningService> {
-  const service = await bootstrapService(AppModule.forRoot(config), config, options);
+  const service = await bootstrapService(AppModule.forRoot(config), config, { ...options, errorBody });
   service.app.get(OpenApiSource).attach(service.app);
   return service;
 }

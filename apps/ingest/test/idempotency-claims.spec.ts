@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:net';
-import { newEventId, topicForEventType } from '@hookline/events';
+import { newEventId } from '@hookline/events';
 import type { Kafka } from 'kafkajs';
 import { requestHash } from '../src/idempotency/request-hash';
 import {
@@ -8,13 +8,10 @@ import {
   ensureIntakeTopics,
   type IngestUnderTest,
   type Json,
-  type RecordedMessage,
   startIngest,
+  SubjectRecords,
   testKafka,
-  TopicRecorder,
 } from './support/ingest.harness';
-
-const TOPIC_TYPES = ['user.created', 'user.updated'];
 
 /**
  * Claims that live in committed rows (real Kafka and Postgres): duplicates wait without holding a
@@ -23,8 +20,7 @@ const TOPIC_TYPES = ['user.created', 'user.updated'];
 describe('idempotency claims (real Kafka and Postgres)', () => {
   let kafka: Kafka;
   let ingest: IngestUnderTest;
-  let recorder: TopicRecorder;
-  let subjects = 0;
+  let subjects: SubjectRecords;
 
   beforeAll(async () => {
     kafka = testKafka();
@@ -38,35 +34,13 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
         INGEST_IDEMPOTENCY_LEASE: '1s',
       },
     });
-    recorder = await new TopicRecorder(
-      kafka,
-      TOPIC_TYPES.map(topicForEventType),
-      (record) => record.headers['hookline-tenant-id'] === ingest.tenant.id,
-    ).start();
+    subjects = await SubjectRecords.start(kafka, ingest, 'usr_claim');
   });
 
   afterAll(async () => {
-    await recorder?.stop();
+    await subjects?.stop();
     await ingest?.close();
   });
-
-  function newSubject(): string {
-    subjects += 1;
-    return `usr_claim_${subjects}`;
-  }
-
-  /** Every record written for `subject`, read once markers sent after them have arrived (see idempotency.spec.ts). */
-  async function recordsAbout(subject: string): Promise<RecordedMessage[]> {
-    const markers = await ingest.post(TOPIC_TYPES.map((type) => ({ type, data: { id: subject } })));
-    expect(markers.status).toBe(202);
-    const markerIds = new Set<string>(markers.body.data.map((ref: Json) => ref.id));
-    await recorder.waitFor((records) =>
-      [...markerIds].every((id) => records.some((record) => record.json?.event?.id === id)),
-    );
-    return recorder.records.filter(
-      (record) => record.key === `${ingest.tenant.id}:${subject}` && !markerIds.has(record.json.event.id),
-    );
-  }
 
   /** Writes the row an instance leaves while it publishes `eventIds` for `event` under `key`. */
   async function writeClaim(
@@ -94,7 +68,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
   }
 
   it('lets other requests use the database while a dozen duplicates wait for a claim held elsewhere', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const key = `held-${subject}`;
     const event = { type: 'user.created', data: { id: subject } };
     const held = { id: newEventId(), type: 'user.created', created: '2026-01-15T10:30:00Z' };
@@ -149,11 +123,11 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
     expect(responses.map((response) => response.status)).toEqual(Array(12).fill(202));
     expect(responses.map((response) => response.body)).toEqual(Array(12).fill(held));
     expect(responses.every((response) => response.headers.get('idempotent-replayed') === 'true')).toBe(true);
-    expect(await recordsAbout(subject)).toEqual([]);
+    expect(await subjects.about(subject)).toEqual([]);
   });
 
   it('gives a dozen concurrent duplicates one answer and publishes once, on two connections', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const batch = [
       { type: 'user.created', data: { id: subject } },
       { type: 'user.updated', data: { id: subject, name: 'Ada' } },
@@ -166,7 +140,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
     expect(responses.map((response) => response.status)).toEqual(Array(12).fill(202));
     expect(new Set(responses.map((response) => JSON.stringify(response.body))).size).toBe(1);
     const ids = responses[0].body.data.map((ref: Json) => ref.id);
-    const records = await recordsAbout(subject);
+    const records = await subjects.about(subject);
     expect(records.map((record) => record.json.event.id).sort()).toEqual([...ids].sort());
   });
 
@@ -177,7 +151,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
     });
 
     it('a retry takes the claim over once its lease lapses and publishes the same records again', async () => {
-      const subject = newSubject();
+      const subject = subjects.newSubject();
       const key = `dies-${subject}`;
       const batch = [
         { type: 'user.created', data: { id: subject } },
@@ -211,7 +185,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
       expect(retry.body).toEqual(first.body);
       expect(replay.body).toEqual(first.body);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
-      const records = await recordsAbout(subject);
+      const records = await subjects.about(subject);
       // Each event twice, under its first id, byte for byte: `created` and `request.id` included.
       expect(records).toHaveLength(4);
       for (const ref of first.body.data) {
@@ -223,7 +197,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
   });
 
   it('takes over a claim whose owner died before publishing, with the ids and time it stored', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const key = `lapsed-${subject}`;
     const event = { type: 'user.created', data: { id: subject } };
     const storedId = newEventId();
@@ -239,7 +213,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
 
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ id: storedId, type: 'user.created', created: '2026-01-15T10:30:00Z' });
-    const records = await recordsAbout(subject);
+    const records = await subjects.about(subject);
     expect(records).toHaveLength(1);
     expect(records[0].json.acceptedAt).toBe(Date.parse('2026-01-15T10:30:00Z'));
     expect(records[0].json.event).toMatchObject({
@@ -250,7 +224,7 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
   });
 
   it('refuses a different request on a key whose dead owner may have published', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const key = `lapsed-other-${subject}`;
     const storedId = newEventId();
     await writeClaim(
@@ -272,6 +246,6 @@ describe('idempotency claims (real Kafka and Postgres)', () => {
 
     expect(response.status).toBe(409);
     expect(response.body.error.type).toBe('idempotency_key_reused');
-    expect(await recordsAbout(subject)).toEqual([]);
+    expect(await subjects.about(subject)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@hookline/testing';
+import type { HeldClaim } from '../src/idempotency/held-claim';
 import {
   type ClaimDecision,
-  type HeldClaim,
   IdempotencyStore,
   type KeyClaim,
   type KeyRecord,

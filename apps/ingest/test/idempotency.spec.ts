@@ -1,4 +1,3 @@
-import { topicForEventType } from '@hookline/events';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { requestHash } from '../src/idempotency/request-hash';
@@ -7,64 +6,32 @@ import {
   ensureIntakeTopics,
   type IngestUnderTest,
   type Json,
-  type RecordedMessage,
   sampleValue,
   scrape,
   startIngest,
+  SubjectRecords,
   testKafka,
-  TopicRecorder,
 } from './support/ingest.harness';
-
-const TOPIC_TYPES = ['user.created', 'user.updated'];
-const TOPICS = TOPIC_TYPES.map(topicForEventType);
 
 describe('idempotency keys (real Kafka and Postgres)', () => {
   let kafka: Kafka;
   let ingest: IngestUnderTest;
-  let recorder: TopicRecorder;
-  let subjects = 0;
+  let subjects: SubjectRecords;
 
   beforeAll(async () => {
     kafka = testKafka();
     await ensureIntakeTopics(kafka);
     ingest = await startIngest({ env: { HOOKLINE_PRESET: 'appmint' } });
-    recorder = await new TopicRecorder(
-      kafka,
-      TOPICS,
-      (record) => record.headers['hookline-tenant-id'] === ingest.tenant.id,
-    ).start();
+    subjects = await SubjectRecords.start(kafka, ingest, 'usr_idem');
   });
 
   afterAll(async () => {
-    await recorder?.stop();
+    await subjects?.stop();
     await ingest?.close();
   });
 
-  /** A subject no other case uses, so its records can be counted. */
-  function newSubject(): string {
-    subjects += 1;
-    return `usr_idem_${subjects}`;
-  }
-
-  /**
-   * Every record written for `subject`, read after a marker on each topic with the same record key:
-   * Kafka keeps one partition's records in order, so anything written before the markers has arrived
-   * once they have.
-   */
-  async function recordsAbout(subject: string): Promise<RecordedMessage[]> {
-    const markers = await ingest.post(TOPIC_TYPES.map((type) => ({ type, data: { id: subject } })));
-    expect(markers.status).toBe(202);
-    const markerIds = new Set<string>(markers.body.data.map((ref: Json) => ref.id));
-    await recorder.waitFor((records) =>
-      [...markerIds].every((id) => records.some((record) => record.json?.event?.id === id)),
-    );
-    return recorder.records.filter(
-      (record) => record.key === `${ingest.tenant.id}:${subject}` && !markerIds.has(record.json.event.id),
-    );
-  }
-
   it('answers a repeated request with the original event and publishes it once', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const event = { type: 'user.created', data: { id: subject, email: 'once@example.com' } };
 
     const first = await ingest.post(event, { 'idempotency-key': `order-${subject}` });
@@ -81,13 +48,13 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     expect(again.body).toEqual(first.body);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const records = await recordsAbout(subject);
+    const records = await subjects.about(subject);
     expect(records.map((record) => record.json.event.id)).toEqual([first.body.id]);
     expect(records[0].json.event.request.idempotency_key).toBe(`order-${subject}`);
   });
 
   it('lets exactly one of 10 concurrent identical requests publish, and gives all of them its id', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const event = { type: 'user.created', data: { id: subject } };
 
     const responses = await Promise.all(
@@ -97,12 +64,12 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     expect(responses.map((response) => response.status)).toEqual(Array(10).fill(202));
     const ids = new Set(responses.map((response) => response.body.id));
     expect(ids.size).toBe(1);
-    const records = await recordsAbout(subject);
+    const records = await subjects.about(subject);
     expect(records.map((record) => record.json.event.id)).toEqual([...ids]);
   });
 
   it('honours request.idempotency_key in the body like the header', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const event = {
       type: 'user.created',
       data: { id: subject },
@@ -113,11 +80,11 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     const again = await ingest.post(event);
 
     expect(again.body).toEqual(first.body);
-    expect(await recordsAbout(subject)).toHaveLength(1);
+    expect(await subjects.about(subject)).toHaveLength(1);
   });
 
   it('refuses the same key with a different body, naming the key', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const first = await ingest.post(
       { type: 'user.created', data: { id: subject } },
       { 'idempotency-key': `k-${subject}` },
@@ -134,7 +101,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
       message: expect.stringContaining(`k-${subject}`),
       fields: [{ field: 'Idempotency-Key', message: expect.any(String) }],
     });
-    expect(await recordsAbout(subject)).toHaveLength(1);
+    expect(await subjects.about(subject)).toHaveLength(1);
   });
 
   it('refuses a body key that contradicts the header', async () => {
@@ -149,7 +116,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
   });
 
   it('replays a whole batch for a repeated header key, with every original id', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const batch = [
       { type: 'user.created', data: { id: subject } },
       { type: 'user.updated', data: { id: subject, name: 'B' } },
@@ -162,7 +129,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     expect(first.body.data).toHaveLength(2);
     expect(again.body).toEqual(first.body);
     expect(asSingle.status).toBe(409);
-    const records = await recordsAbout(subject);
+    const records = await subjects.about(subject);
     // Two topics: Kafka orders records within a partition, not across topics.
     expect(records.map((record) => record.json.event.id).sort()).toEqual(
       first.body.data.map((ref: Json) => ref.id).sort(),
@@ -170,7 +137,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
   });
 
   it('applies per-event keys of a batch per event: only new events are published', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const repeated = {
       type: 'user.created',
       data: { id: subject },
@@ -190,7 +157,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     expect(second.status).toBe(202);
     expect(second.body.data[0]).toEqual(first.body.data[0]);
     expect(new Set(second.body.data.map((ref: Json) => ref.id)).size).toBe(3);
-    const records = await recordsAbout(subject);
+    const records = await subjects.about(subject);
     expect(records.map((record) => record.json.event.id).sort()).toEqual(
       [first.body.data[0].id, second.body.data[1].id, second.body.data[2].id].sort(),
     );
@@ -253,7 +220,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     }
 
     it('a repeat waits for it and then answers with its event, publishing nothing', async () => {
-      const subject = newSubject();
+      const subject = subjects.newSubject();
       const event = { type: 'user.created', data: { id: subject } };
       const original = { id: 'evt_first_in_flight', type: 'user.created', created: '2026-01-01T00:00:00Z' };
       await holdKey(`wait-${subject}`, event, original);
@@ -265,11 +232,11 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
       const response = await repeat;
       expect(response.status).toBe(202);
       expect(response.body).toEqual(original);
-      expect(await recordsAbout(subject)).toEqual([]);
+      expect(await subjects.about(subject)).toEqual([]);
     });
 
     it('a repeat takes over when the first one fails and gives its key back', async () => {
-      const subject = newSubject();
+      const subject = subjects.newSubject();
       const event = { type: 'user.created', data: { id: subject } };
       await holdKey(`fail-${subject}`, event, {
         id: 'evt_never_published',
@@ -284,13 +251,13 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
       const response = await repeat;
       expect(response.status).toBe(202);
       expect(response.body.id).not.toBe('evt_never_published');
-      const records = await recordsAbout(subject);
+      const records = await subjects.about(subject);
       expect(records.map((record) => record.json.event.id)).toEqual([response.body.id]);
     });
   });
 
   it('takes over a key whose retention has passed', async () => {
-    const subject = newSubject();
+    const subject = subjects.newSubject();
     const event = { type: 'user.created', data: { id: subject } };
     const first = await ingest.post(event, { 'idempotency-key': `old-${subject}` });
     await ingest.db.dataSource.query(
@@ -302,7 +269,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
 
     expect(later.status).toBe(202);
     expect(later.body.id).not.toBe(first.body.id);
-    expect(await recordsAbout(subject)).toHaveLength(2);
+    expect(await subjects.about(subject)).toHaveLength(2);
   });
 
   it('counts key hits', async () => {
@@ -336,7 +303,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
     });
 
     it('answers 503 with a JSON error, keeps no claim on the key, and a retry elsewhere succeeds', async () => {
-      const subject = newSubject();
+      const subject = subjects.newSubject();
       const event = { type: 'user.created', data: { id: subject } };
 
       const refused = await cutOff.post(event, { 'idempotency-key': `down-${subject}` });
@@ -351,7 +318,7 @@ describe('idempotency keys (real Kafka and Postgres)', () => {
 
       const retried = await ingest.post(event, { 'idempotency-key': `down-${subject}` });
       expect(retried.status).toBe(202);
-      const records = await recordsAbout(subject);
+      const records = await subjects.about(subject);
       expect(records.map((record) => record.json.event.id)).toEqual([retried.body.id]);
 
       const metrics = await scrape(cutOff.service);

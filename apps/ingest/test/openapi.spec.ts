@@ -53,7 +53,7 @@ describe('OpenAPI document of ingest (real Postgres and Kafka)', () => {
     ]);
     expect(Object.keys(accepted.headers)).toEqual(['Idempotent-Replayed']);
     expect(Object.keys(operation.responses).sort()).toEqual(
-      ['202', '400', '401', '409', '413', '415', '422', '503'].sort(),
+      ['202', '400', '401', '409', '413', '415', '422', '429', '503'].sort(),
     );
     expect(schemas.AcceptedEventDto.properties.created).toEqual({ $ref: '#/components/schemas/CreatedTime' });
     expect(schemas.CreatedTime).toMatchObject({ type: 'string', format: 'date-time' });

@@ -61,6 +61,17 @@ describe('retry-scheduler config', () => {
     });
   });
 
+  it('keeps endpoint statistics 8 days by default, and never less than the 7-day window', () => {
+    expect(loadConfig({}).endpointStats).toEqual({ retentionMs: 8 * 86_400_000, sweepIntervalMs: 3_600_000 });
+    expect(
+      loadConfig({ RETRY_STATS_RETENTION: '30d', RETRY_STATS_SWEEP_INTERVAL: '5m' }).endpointStats,
+    ).toEqual({ retentionMs: 30 * 86_400_000, sweepIntervalMs: 300_000 });
+    expect(problemKeys({ RETRY_STATS_RETENTION: '6d', RETRY_STATS_SWEEP_INTERVAL: '10' })).toEqual([
+      'RETRY_STATS_RETENTION',
+      'RETRY_STATS_SWEEP_INTERVAL',
+    ]);
+  });
+
   it('names every bad key in one error', () => {
     const env = { PORT: 'http', LOG_LEVEL: 'loud', HOOKLINE_PRESET: 'nope', DATABASE_URL: 'not a url' };
     expect(problemKeys(env)).toEqual(Object.keys(env).sort());

@@ -34,6 +34,11 @@ export interface RetrySchedulerConfig extends ServiceConfig {
     readonly sweepIntervalMs: number;
     readonly batchSize: number;
   };
+  /** The sweep that deletes per-endpoint statistics older than their retention. */
+  readonly endpointStats: {
+    readonly retentionMs: number;
+    readonly sweepIntervalMs: number;
+  };
 }
 
 /** Port the retry-scheduler service listens on when `PORT` is unset. */
@@ -73,6 +78,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RetryScheduler
     // RETRY_STALLED_SWEEP_INTERVAL: how often stalled deliveries are looked for; default 1m.
     const stalledIntervalMs = r.durationMs('RETRY_STALLED_SWEEP_INTERVAL', 60_000);
     if (stalledIntervalMs < 100) r.problem('RETRY_STALLED_SWEEP_INTERVAL', 'must be at least 100ms');
+    // RETRY_STATS_RETENTION: how long per-endpoint statistics are kept; default 8d, at least the
+    // longest window the statistics API answers for (7d).
+    const statsRetentionMs = r.durationMs('RETRY_STATS_RETENTION', 8 * 86_400_000);
+    if (statsRetentionMs < 7 * 86_400_000) r.problem('RETRY_STATS_RETENTION', 'must be at least 7d');
+    // RETRY_STATS_SWEEP_INTERVAL: how often statistics older than the retention are deleted; default 1h.
+    const statsIntervalMs = r.durationMs('RETRY_STATS_SWEEP_INTERVAL', 3_600_000);
+    if (statsIntervalMs < 100) r.problem('RETRY_STATS_SWEEP_INTERVAL', 'must be at least 100ms');
     return {
       ...base,
       stalled: {
@@ -81,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RetryScheduler
         // RETRY_STALLED_BATCH: deliveries queued again per sweep at most; default 1000.
         batchSize: r.int('RETRY_STALLED_BATCH', { default: 1000, min: 1, max: 100_000 }),
       },
+      endpointStats: { retentionMs: statsRetentionMs, sweepIntervalMs: statsIntervalMs },
       // RETRY_SCHEDULER_GROUP_ID: Kafka consumer group of the retry schedulers; default hookline-retry-scheduler.
       groupId: r.string('RETRY_SCHEDULER_GROUP_ID', { default: 'hookline-retry-scheduler' }),
       // RETRY_SCHEDULER_INITIAL_OFFSET: where a new group starts, earliest (every parked task) or latest; default earliest.

@@ -12,6 +12,7 @@ import { DeliveryHandoff } from './retry/delivery.handoff';
 import { RetrySchedulerMetrics } from './retry/retry-scheduler.metrics';
 import { StalledDeliverySweep } from './retry/stalled-delivery.sweep';
 import { TierConsumer } from './retry/tier.consumer';
+import { EndpointStatsRetentionSweep } from './stats/endpoint-stats-retention.sweep';
 
 /** The tier topics of a schedule, with their labels (`hookline.retry.5m` → `5m`). */
 export function tierTopics(config: RetrySchedulerConfig): Map<string, string> {
@@ -23,7 +24,8 @@ export function tierTopics(config: RetrySchedulerConfig): Map<string, string> {
 /**
  * Builds the retry scheduler from its parts and runs it: the tier consumer that hands due retries
  * back to the dispatcher, the sweep that disables endpoints failing for days, the sweep that queues
- * stalled deliveries again, and the tier backlog gauge. Stopping reverses that.
+ * stalled deliveries again, the sweep that keeps endpoint statistics to their retention, and the
+ * tier backlog gauge. Stopping reverses that.
  */
 export class RetrySchedulerRuntime {
   private readonly kafka: Kafka;
@@ -33,6 +35,7 @@ export class RetrySchedulerRuntime {
     tiers: TierConsumer;
     sweep?: SustainedFailureSweep;
     stalled: StalledDeliverySweep;
+    statsRetention: EndpointStatsRetentionSweep;
     backlog: ConsumerLagMonitor;
   };
 
@@ -94,12 +97,27 @@ export class RetrySchedulerRuntime {
       metrics,
       { log: (message) => logger.warn(message), error: (message) => logger.error(message) },
     );
-    this.started = { dataSource, producer, tiers, backlog, stalled, ...(sweep ? { sweep } : {}) };
+    const statsRetention = new EndpointStatsRetentionSweep(
+      dataSource,
+      config.endpointStats.retentionMs,
+      config.endpointStats.sweepIntervalMs,
+      { log: (message) => logger.log(message), error: (message) => logger.error(message) },
+    );
+    this.started = {
+      dataSource,
+      producer,
+      tiers,
+      backlog,
+      stalled,
+      statsRetention,
+      ...(sweep ? { sweep } : {}),
+    };
     await tiers.start();
     logger.log(`consuming retry tiers ${[...labels.values()].join(', ')}`);
     backlog.start();
     sweep?.start();
     stalled.start();
+    statsRetention.start();
   }
 
   /** Stops consuming and sweeping, and closes connections. */
@@ -109,6 +127,7 @@ export class RetrySchedulerRuntime {
     this.started = undefined;
     await started.sweep?.stop();
     await started.stalled.stop();
+    await started.statsRetention.stop();
     await started.backlog.stop();
     await started.tiers.stop();
     await started.producer.disconnect();

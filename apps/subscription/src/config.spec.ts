@@ -21,6 +21,7 @@ describe('subscription config', () => {
       adminToken: undefined,
       secretRotationWindowMs: 24 * 3_600_000,
       allowHttpUrls: false,
+      allowedCidrs: [],
       republishOnBoot: true,
       apiKeyCacheTtlMs: 30_000,
       publishTimeoutMs: 10_000,
@@ -32,6 +33,7 @@ describe('subscription config', () => {
       SUBSCRIPTION_ADMIN_TOKEN: 'x'.repeat(24),
       SUBSCRIPTION_SECRET_ROTATION_WINDOW: '1h',
       SUBSCRIPTION_ALLOW_HTTP_URLS: 'true',
+      SUBSCRIPTION_ALLOWED_CIDRS: '10.20.0.0/16, fd00::/8,192.0.2.7',
       SUBSCRIPTION_REPUBLISH_ON_BOOT: 'false',
       SUBSCRIPTION_API_KEY_CACHE_TTL: '0',
       SUBSCRIPTION_PUBLISH_TIMEOUT: '3s',
@@ -40,6 +42,7 @@ describe('subscription config', () => {
       adminToken: 'x'.repeat(24),
       secretRotationWindowMs: 3_600_000,
       allowHttpUrls: true,
+      allowedCidrs: ['10.20.0.0/16', 'fd00::/8', '192.0.2.7'],
       republishOnBoot: false,
       apiKeyCacheTtlMs: 0,
       publishTimeoutMs: 3_000,
@@ -55,6 +58,7 @@ describe('subscription config', () => {
       SUBSCRIPTION_ADMIN_TOKEN: 'short',
       SUBSCRIPTION_SECRET_ROTATION_WINDOW: 'a day',
       SUBSCRIPTION_ALLOW_HTTP_URLS: 'maybe',
+      SUBSCRIPTION_ALLOWED_CIDRS: '10.0.0.0/8,10.0.0.0/33',
       SUBSCRIPTION_PUBLISH_TIMEOUT: 'soon',
     };
     expect(problemKeys(env)).toEqual(Object.keys(env).sort());

@@ -5,8 +5,10 @@ import {
   type RunningService,
   runService,
 } from '@hookline/observability';
+import { DEVELOPMENT_KEY_WARNING } from '@hookline/sealing';
 import { AppModule } from './app.module';
 import { type SubscriptionConfig, loadConfig } from './config';
+import { errorBody } from './errors/api-exception.filter';
 import { OpenApiSource } from './docs/docs.module';
 import { startGrpcAdminApi } from './grpc/grpc-admin.server';
 
@@ -24,10 +26,15 @@ export async function bootstrap(
   let grpcPort: number | undefined;
   const service = await bootstrapService(AppModule.forRoot(config), config, {
     ...options,
+    errorBody,
     beforeListen: async (app) => {
+      if (config.secretKeys.development) Logger.warn(DEVELOPMENT_KEY_WARNING, 'Bootstrap');
       const grpc = await startGrpcAdminApi(app, config.grpc);
       grpcPort = grpc.boundPort;
-      Logger.log(`${config.service} gRPC admin API listening on ${grpc.describeAddress()}`, 'Bootstrap');
+      Logger.log(
+        `${config.service} gRPC admin API listening on ${grpc.describeAddress()} (${grpc.describeTransport()})`,
+        'Bootstrap',
+      );
     },
   });
   service.app.get(OpenApiSource).attach(service.app);

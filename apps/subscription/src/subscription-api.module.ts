@@ -1,8 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ApiKeyAuthenticator } from '@hookline/tenancy';
+import { SecretSealer } from '@hookline/sealing';
+import {
+  ApiKeyAuthenticator,
+  ApiKeyUsageRecorder,
+  AuthFailureBrake,
+  TrustedProxies,
+} from '@hookline/tenancy';
 import { DataSource } from 'typeorm';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ClientAddresses } from './auth/client-addresses';
+import { OperatorTokenAuthenticator } from './auth/operator-token.authenticator';
 import { ChangelogRepublisher } from './changelog/changelog.republisher';
 import { EndpointChangeRunner } from './changelog/endpoint-change.runner';
 import { EndpointChangelogWriter } from './changelog/endpoint-changelog.writer';
@@ -18,12 +26,24 @@ import { KafkaPublisher } from './kafka/kafka.publisher';
 import { AdminController } from './keys/admin.controller';
 import { KeysService } from './keys/keys.service';
 import { SubscriptionMetrics } from './metrics/subscription.metrics';
+import { EndpointStatsController } from './stats/endpoint-stats.controller';
+import { EndpointStatsService } from './stats/endpoint-stats.service';
 import { SUBSCRIPTION_CONFIG } from './subscription.tokens';
+
+/** What this module provides to the other transports too: the use cases and the changelog republisher. */
+const EXPORTED_SERVICES = [
+  EndpointsService,
+  KeysService,
+  DeliveriesService,
+  EventsService,
+  EndpointStatsService,
+  ChangelogRepublisher,
+];
 
 /**
  * The public REST API and the use cases behind it. The use-case services (`EndpointsService`,
- * `KeysService`, `DeliveriesService`, `EventsService`) are exported so another transport can call
- * them the same way the REST controllers do.
+ * `KeysService`, `DeliveriesService`, `EventsService`, `EndpointStatsService`) are exported so another
+ * transport can call them the same way the REST controllers do.
  */
 @Module({})
 export class SubscriptionApiModule {
@@ -31,29 +51,44 @@ export class SubscriptionApiModule {
   static forRoot(config: SubscriptionConfig): DynamicModule {
     return {
       module: SubscriptionApiModule,
-      controllers: [WebhooksController, DeliveriesController, EventsController, AdminController],
+      controllers: [
+        WebhooksController,
+        EndpointStatsController,
+        DeliveriesController,
+        EventsController,
+        AdminController,
+      ],
       providers: [
         { provide: SUBSCRIPTION_CONFIG, useValue: config },
+        // Seals secrets and header values before they are stored or published; opens them to answer.
+        { provide: SecretSealer, useValue: new SecretSealer(config.secretKeys) },
+        // One brake per process for every way in: REST and gRPC, API keys and the admin token.
+        { provide: AuthFailureBrake, useValue: new AuthFailureBrake(config.auth.brake) },
+        {
+          provide: ClientAddresses,
+          useValue: new ClientAddresses(new TrustedProxies(config.auth.trustedProxies)),
+        },
         {
           provide: ApiKeyAuthenticator,
-          useFactory: (dataSource: DataSource) =>
-            new ApiKeyAuthenticator(dataSource, { cacheTtlMs: config.subscription.apiKeyCacheTtlMs }),
-          inject: [DataSource],
+          useFactory: (dataSource: DataSource, brake: AuthFailureBrake, usage: ApiKeyUsageRecorder) =>
+            new ApiKeyAuthenticator(dataSource, {
+              cacheTtlMs: config.subscription.apiKeyCacheTtlMs,
+              brake,
+              usage,
+            }),
+          inject: [DataSource, AuthFailureBrake, ApiKeyUsageRecorder],
         },
+        OperatorTokenAuthenticator,
         SubscriptionMetrics,
         KafkaPublisher,
         EndpointChangelogWriter,
         EndpointChangeRunner,
         DeliveryTaskWriter,
-        EndpointsService,
-        KeysService,
-        DeliveriesService,
-        EventsService,
-        ChangelogRepublisher,
+        ...EXPORTED_SERVICES,
         ApiKeyGuard,
         AdminTokenGuard,
       ],
-      exports: [EndpointsService, KeysService, DeliveriesService, EventsService, ChangelogRepublisher],
+      exports: [...EXPORTED_SERVICES, OperatorTokenAuthenticator, ClientAddresses],
     };
   }
 }

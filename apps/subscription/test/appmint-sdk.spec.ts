@@ -1,4 +1,5 @@
 import { DELIVERY_TASKS_TOPIC, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
+import { openEndpointSnapshot } from '@hookline/persistence';
 import { decodeChanges, decodeTasks } from './support/changelog.records';
 import { seedAttempt, seedDelivery, seedEvent } from './support/seed';
 import { startSubscription, type SubscriptionHarness, type TestTenant } from './support/subscription.harness';
@@ -70,13 +71,16 @@ describe('the Appmint webhooks page, SDK call for SDK call (appmint preset)', ()
     const webhook = await appmint.webhooks.create(webhookConfig);
     expect(webhook.status).toBe(201);
     expect(webhook.body.headers).toEqual({ Authorization: '[redacted]', 'X-Custom-Header': 'value' });
-    // The dispatcher gets the real header values; only API answers hide them.
+    // The dispatcher gets the real header values (sealed on the changelog, opened with the keyring);
+    // only API answers hide them.
     const [change] = decodeChanges(
       (await changelog.read()).filter((record) => record.key === webhook.body.id),
     );
-    expect(change).toMatchObject({
-      kind: 'upsert',
-      endpoint: { headers: webhookConfig.headers, active: true },
+    if (change?.kind !== 'upsert') throw new Error('expected the endpoint on the changelog');
+    expect(JSON.stringify(change)).not.toContain('your-api-token');
+    expect(openEndpointSnapshot(harness.sealer, change.endpoint)).toMatchObject({
+      headers: webhookConfig.headers,
+      active: true,
     });
 
     const branded = await appmint.webhooks.create({

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { DELIVERY_TASKS_TOPIC, findEventType, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
 import { createTestDatabase, createTestKafka, type TestDatabase } from '@hookline/testing';
-import { parse } from 'protobufjs';
 import { loadConfig } from '../src/config';
 import { bootstrap, type RunningSubscriptionService } from '../src/main';
+import {
+  adminClient,
+  callMetadata,
+  callUnary,
+  grpcFailure,
+  rpcDetail,
+  rpcStatus,
+} from './support/admin-grpc.client';
 import { decodeTasks } from './support/changelog.records';
 import { seedAttempt, seedDelivery, seedEvent } from './support/seed';
 import {
@@ -17,66 +22,17 @@ import {
 } from './support/subscription.harness';
 import { TopicTap } from './support/topic-tap';
 
-// A client of its own, built from the same .proto as any other client would be.
-const definition = loadSync('hookline/admin/v1/admin.proto', {
-  includeDirs: [join(__dirname, '..', 'proto')],
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-});
-/** A unary method of a generated client. */
-type UnaryMethod = (
-  request: object,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response: Json) => void,
-) => void;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const adminPackage = (grpc.loadPackageDefinition(definition) as any).hookline.admin.v1;
-
-// google/rpc/status.proto and error_details.proto, as far as the details of an INVALID_ARGUMENT go.
-const rpcTypes = parse(
-  `syntax = "proto3";
-   package google.rpc;
-   message Any { string type_url = 1; bytes value = 2; }
-   message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
-   message BadRequest {
-     message FieldViolation { string field = 1; string description = 2; }
-     repeated FieldViolation field_violations = 1;
-   }`,
-  { keepCase: true },
-).root;
-
 type ServiceName = 'OperatorService' | 'EndpointService' | 'EventService' | 'DeliveryService';
 type Caller = (service: ServiceName, method: string, request?: object) => Promise<Json>;
 
 /** The field violations of an INVALID_ARGUMENT, decoded from its `grpc-status-details-bin` trailer. */
 function fieldViolations(error: grpc.ServiceError): Array<{ field: string; description: string }> {
-  const [bytes] = error.metadata.get('grpc-status-details-bin');
-  const status = rpcTypes
-    .lookupType('google.rpc.Status')
-    .decode(bytes as Buffer)
-    .toJSON() as Json;
+  const status = rpcStatus(error);
   expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
   expect(status.message).toBe(error.details);
   expect(status.details).toHaveLength(1);
   expect(status.details[0].type_url).toBe('type.googleapis.com/google.rpc.BadRequest');
-  const badRequest = rpcTypes
-    .lookupType('google.rpc.BadRequest')
-    .decode(Buffer.from(status.details[0].value, 'base64'))
-    .toJSON() as Json;
-  return badRequest.field_violations;
-}
-
-async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
+  return rpcDetail(status.details[0], 'BadRequest').field_violations;
 }
 
 function timestamp(date: Date): { seconds: string; nanos: number } {
@@ -93,25 +49,15 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
   let adminToken: string;
   const clients = new Map<ServiceName, grpc.Client>();
 
-  /** Calls `service.method` with `authorization` in the metadata (none when undefined). */
+  /** Calls `service.method` with `authorization` in the metadata (none when undefined), over clients of its own. */
   function caller(authorization: string | undefined): Caller {
     return (serviceName, method, request = {}) => {
       let client = clients.get(serviceName);
       if (!client) {
-        client = new adminPackage[serviceName](
-          `127.0.0.1:${service.grpcPort}`,
-          grpc.credentials.createInsecure(),
-        ) as grpc.Client;
+        client = adminClient(serviceName, service.grpcPort);
         clients.set(serviceName, client);
       }
-      const metadata = new grpc.Metadata();
-      if (authorization !== undefined) metadata.set('authorization', authorization);
-      const unary = (client as unknown as Record<string, UnaryMethod>)[method].bind(client);
-      return new Promise((resolve, reject) =>
-        unary(request, metadata, { deadline: Date.now() + 20_000 }, (error, response) =>
-          error ? reject(error) : resolve(response),
-        ),
-      );
+      return callUnary(client, method, request, callMetadata(authorization));
     };
   }
 
@@ -172,7 +118,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         [minted.api_key.id, true],
       ]);
       expect(JSON.stringify(listed)).not.toContain(minted.key);
-      const refused = await failure(caller(`Bearer ${minted.key}`)('EndpointService', 'ListEndpoints'));
+      const refused = await grpcFailure(caller(`Bearer ${minted.key}`)('EndpointService', 'ListEndpoints'));
       expect(refused.code).toBe(grpc.status.UNAUTHENTICATED);
     });
 
@@ -181,7 +127,9 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
       ['a wrong token', 'Bearer not-the-admin-token-at-all-0123456789'],
       ['a header that is not a bearer token', `Token ${'x'.repeat(30)}`],
     ])('refuses %s with UNAUTHENTICATED', async (_case, authorization) => {
-      const error = await failure(caller(authorization)('OperatorService', 'CreateTenant', { name: 'x' }));
+      const error = await grpcFailure(
+        caller(authorization)('OperatorService', 'CreateTenant', { name: 'x' }),
+      );
       expect([error.code, error.details]).toEqual([
         grpc.status.UNAUTHENTICATED,
         'Missing or invalid operator token',
@@ -194,12 +142,16 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
 
     it('refuses a tenant API key on the operator service', async () => {
       const tenant = await newTenant('Not an operator');
-      const error = await failure(tenant.call('OperatorService', 'ListApiKeys', { tenant_id: tenant.id }));
+      const error = await grpcFailure(
+        tenant.call('OperatorService', 'ListApiKeys', { tenant_id: tenant.id }),
+      );
       expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
     });
 
     it('answers NOT_FOUND for keys of a tenant that does not exist', async () => {
-      const error = await failure(operator('OperatorService', 'ListApiKeys', { tenant_id: 'ten_missing' }));
+      const error = await grpcFailure(
+        operator('OperatorService', 'ListApiKeys', { tenant_id: 'ten_missing' }),
+      );
       expect([error.code, error.details]).toEqual([grpc.status.NOT_FOUND, 'No such tenant: ten_missing']);
     });
   });
@@ -284,7 +236,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
       const all = await tenant.call('EndpointService', 'ListEndpoints', {});
       expect(all.endpoints.map((endpoint: Json) => endpoint.id)).toEqual(newestFirst);
 
-      const tooMany = await failure(tenant.call('EndpointService', 'ListEndpoints', { limit: 101 }));
+      const tooMany = await grpcFailure(tenant.call('EndpointService', 'ListEndpoints', { limit: 101 }));
       expect(tooMany.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(fieldViolations(tooMany)).toEqual([
         { field: 'limit', description: 'must be an integer from 1 to 100' },
@@ -333,7 +285,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
       });
       expect(unchanged.version).toBe(3);
 
-      const bad = await failure(
+      const bad = await grpcFailure(
         tenant.call('EndpointService', 'UpdateEndpoint', {
           id: endpoint.id,
           update_mask: { paths: ['secret', 'colour'] },
@@ -364,13 +316,13 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         id: endpoint.id,
         deleted: true,
       });
-      const gone = await failure(tenant.call('EndpointService', 'GetEndpoint', { id: endpoint.id }));
+      const gone = await grpcFailure(tenant.call('EndpointService', 'GetEndpoint', { id: endpoint.id }));
       expect(gone.code).toBe(grpc.status.NOT_FOUND);
     });
 
     it('refuses invalid input with INVALID_ARGUMENT naming every bad field', async () => {
       const tenant = await newTenant('Validation');
-      const error = await failure(
+      const error = await grpcFailure(
         tenant.call('EndpointService', 'CreateEndpoint', {
           url: 'http://example.com/plain',
           events: ['user.created', 'user.exploded'],
@@ -388,7 +340,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         { field: 'headers.User-Agent', description: 'is reserved: the sender sets it on every delivery' },
       ]);
 
-      const missing = await failure(tenant.call('EndpointService', 'CreateEndpoint', {}));
+      const missing = await grpcFailure(tenant.call('EndpointService', 'CreateEndpoint', {}));
       expect(fieldViolations(missing)).toEqual([
         { field: 'url', description: 'is required' },
         { field: 'events', description: 'is required' },
@@ -426,7 +378,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
       ['a wrong key', 'Bearer hl_sk_this-key-was-never-minted', 'Invalid or revoked API key'],
       ['a malformed header', 'Basic dXNlcjpwYXNz', 'Malformed Authorization header: expected "Bearer <key>"'],
     ])('answers UNAUTHENTICATED to %s', async (_case, authorization, message) => {
-      const error = await failure(caller(authorization)('EndpointService', 'ListEndpoints', {}));
+      const error = await grpcFailure(caller(authorization)('EndpointService', 'ListEndpoints', {}));
       expect([error.code, error.details]).toEqual([grpc.status.UNAUTHENTICATED, message]);
     });
 
@@ -442,11 +394,11 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         ['EventService', 'GetEvent', { id: eventId }, `No such event: ${eventId}`],
       ];
       for (const [serviceName, method, request, message] of cases) {
-        const error = await failure(other.call(serviceName, method, request));
+        const error = await grpcFailure(other.call(serviceName, method, request));
         expect([method, error.code]).toEqual([method, grpc.status.NOT_FOUND]);
         if (message) expect(error.details).toBe(message);
       }
-      const missing = await failure(other.call('EndpointService', 'GetEndpoint', { id: 'wh_missing' }));
+      const missing = await grpcFailure(other.call('EndpointService', 'GetEndpoint', { id: 'wh_missing' }));
       expect([missing.code, missing.details]).toEqual([grpc.status.NOT_FOUND, 'No such webhook: wh_missing']);
 
       // The owner's endpoint and delivery are untouched.
@@ -459,7 +411,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
     });
 
     it('answers INVALID_ARGUMENT for an empty id', async () => {
-      const error = await failure(owner.call('DeliveryService', 'GetDelivery', {}));
+      const error = await grpcFailure(owner.call('DeliveryService', 'GetDelivery', {}));
       expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(fieldViolations(error)).toEqual([{ field: 'id', description: 'is required' }]);
     });
@@ -590,7 +542,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
       expect(window.deliveries.map((delivery: Json) => delivery.id)).toEqual([ids[2]]);
       expect(window.has_more).toBe(true);
 
-      const reversed = await failure(
+      const reversed = await grpcFailure(
         tenant.call('DeliveryService', 'ListDeliveries', {
           endpoint_id: listEndpoint,
           created_gte: timestamp(new Date(base + 86_400_000)),
@@ -603,7 +555,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         { field: 'created_lte', description: 'must not be before created_gte' },
       ]);
 
-      const queued = await failure(tenant.call('DeliveryService', 'Redeliver', { id: ids[2] }));
+      const queued = await grpcFailure(tenant.call('DeliveryService', 'Redeliver', { id: ids[2] }));
       expect([queued.code, queued.details]).toEqual([
         grpc.status.FAILED_PRECONDITION,
         `Delivery ${ids[2]} is pending; it is already queued`,
@@ -630,7 +582,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         [ids[3], 2],
       ]);
 
-      const noSince = await failure(
+      const noSince = await grpcFailure(
         tenant.call('DeliveryService', 'RecoverDeliveries', { endpoint_id: listEndpoint }),
       );
       expect(fieldViolations(noSince)).toEqual([{ field: 'since', description: 'is required' }]);
@@ -703,7 +655,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
 
     it('refuses test data that breaks the schema, naming the field, and queues nothing', async () => {
       const tap = await TopicTap.open(createTestKafka('subscription-grpc-tasks'), DELIVERY_TASKS_TOPIC);
-      const error = await failure(
+      const error = await grpcFailure(
         tenant.call('EndpointService', 'SendTestEvent', {
           endpoint_id: endpointId,
           type: 'user.created',
@@ -742,7 +694,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
     });
 
     it('answers INVALID_ARGUMENT naming every field that holds a NUL, and creates nothing', async () => {
-      const error = await failure(
+      const error = await grpcFailure(
         tenant.call('EndpointService', 'CreateEndpoint', {
           url: 'https://example.com/text',
           events: ['user.created'],
@@ -804,7 +756,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         ],
       ];
       for (const [call, serviceName, method, request, field] of cases) {
-        const error = await failure(call(serviceName, method, request));
+        const error = await grpcFailure(call(serviceName, method, request));
         expect([method, error.code]).toEqual([method, grpc.status.INVALID_ARGUMENT]);
         expect([method, fieldViolations(error)]).toEqual([method, [{ field, description: NUL }]]);
       }

@@ -1,31 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { mintApiKey } from '@hookline/tenancy';
 import { createTestDatabase, type TestDatabase } from '@hookline/testing';
 import { loadConfig } from '../src/config';
 import { bootstrap, type RunningSubscriptionService } from '../src/main';
+import { adminClient, callMetadata, callUnary, grpcFailure } from './support/admin-grpc.client';
 import { type Json, testEnvironment } from './support/subscription.harness';
-
-const definition = loadSync('hookline/admin/v1/admin.proto', {
-  includeDirs: [join(__dirname, '..', 'proto')],
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-});
-/** A unary method of a generated client. */
-type UnaryMethod = (
-  request: object,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response: Json) => void,
-) => void;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const adminPackage = (grpc.loadPackageDefinition(definition) as any).hookline.admin.v1;
 
 async function closedPort(): Promise<number> {
   const probe: Server = createServer();
@@ -48,28 +29,9 @@ describe('gRPC admin API when Kafka is unreachable and the operator API is off',
   const clients: grpc.Client[] = [];
 
   function call(serviceName: string, method: string, request: object, authorization?: string): Promise<Json> {
-    const client = new adminPackage[serviceName](
-      `127.0.0.1:${service.grpcPort}`,
-      grpc.credentials.createInsecure(),
-    ) as grpc.Client;
+    const client = adminClient(serviceName, service.grpcPort);
     clients.push(client);
-    const metadata = new grpc.Metadata();
-    if (authorization) metadata.set('authorization', authorization);
-    const unary = (client as unknown as Record<string, UnaryMethod>)[method].bind(client);
-    return new Promise((resolve, reject) =>
-      unary(request, metadata, { deadline: Date.now() + 20_000 }, (error, response) =>
-        error ? reject(error) : resolve(response),
-      ),
-    );
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as grpc.ServiceError;
-    }
-    throw new Error('expected the call to fail');
+    return callUnary(client, method, request, callMetadata(authorization));
   }
 
   beforeAll(async () => {
@@ -103,7 +65,7 @@ describe('gRPC admin API when Kafka is unreachable and the operator API is off',
   });
 
   it('answers UNAVAILABLE to a write and changes nothing; reads keep working', async () => {
-    const error = await failure(
+    const error = await grpcFailure(
       call(
         'EndpointService',
         'CreateEndpoint',
@@ -123,7 +85,7 @@ describe('gRPC admin API when Kafka is unreachable and the operator API is off',
   });
 
   it('answers UNIMPLEMENTED on the operator service when no admin token is configured', async () => {
-    const error = await failure(
+    const error = await grpcFailure(
       call('OperatorService', 'CreateTenant', { name: 'x' }, 'Bearer anything-at-all-long-enough-to-pass'),
     );
     expect([error.code, error.details]).toEqual([

@@ -1,4 +1,5 @@
 import { DELIVERY_TASKS_TOPIC, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
+import { openEndpointSnapshot } from '@hookline/persistence';
 import { decodeChanges, decodeTasks } from './support/changelog.records';
 import {
   type Json,
@@ -127,7 +128,13 @@ describe('the Hackmamba webhooks page, call for call (hackmamba preset)', () => 
       ['user.created', 'user.updated', 'user.deleted'],
       'deleted',
     ]);
-    expect(changes[0]).toMatchObject({ endpoint: { secrets: [{ secret: 'your-webhook-secret' }] } });
+    // The changelog carries the secret sealed, as the table holds it; the dispatcher opens it.
+    const first = changes[0];
+    if (first.kind !== 'upsert') throw new Error('the first change is not an upsert');
+    expect(JSON.stringify(first)).not.toContain('your-webhook-secret');
+    expect(openEndpointSnapshot(harness.sealer, first.endpoint).secrets).toEqual([
+      { secret: 'your-webhook-secret' },
+    ]);
   });
 
   it('serves an OpenAPI document whose created is unix seconds, as this preset renders it', async () => {

@@ -77,6 +77,7 @@ describe('tenant isolation (real Postgres and Kafka)', () => {
         endpointId,
       ],
       ['GET', `/v1/webhooks/${endpointId}/deliveries`, undefined, 'webhook', endpointId],
+      ['GET', `/v1/webhooks/${endpointId}/stats?window=7d`, undefined, 'webhook', endpointId],
       ['GET', `/v1/deliveries/${deliveryId}`, undefined, 'delivery', deliveryId],
       ['POST', `/v1/deliveries/${deliveryId}/redeliver`, undefined, 'delivery', deliveryId],
       ['GET', `/v1/events/${eventId}`, undefined, 'event', eventId],

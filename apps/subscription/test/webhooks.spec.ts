@@ -1,4 +1,5 @@
 import { SUBSCRIPTION_CHANGELOG_TOPIC, ULID_PATTERN } from '@hookline/events';
+import { endpointSealContext, openEndpointHeaders, openEndpointSnapshot } from '@hookline/persistence';
 import { decodeChanges } from './support/changelog.records';
 import { startSubscription, type SubscriptionHarness, type TestTenant } from './support/subscription.harness';
 
@@ -54,7 +55,12 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
         'SELECT secret, tenant_id, version FROM endpoints WHERE id = $1',
         [created.body.id],
       );
-      expect(row).toEqual({ secret: created.body.secret, tenant_id: tenant.id, version: 1 });
+      // Stored sealed, bound to this tenant and endpoint; the service opens it, nobody else needs to.
+      expect(row).toEqual({ secret: expect.stringMatching(/^hl1:dev:/), tenant_id: tenant.id, version: 1 });
+      expect(row.secret).not.toContain(created.body.secret.slice(6));
+      expect(harness.sealer.open(row.secret, endpointSealContext(tenant.id, created.body.id, 'secret'))).toBe(
+        created.body.secret,
+      );
     });
 
     it('keeps a secret the caller chose', async () => {
@@ -82,13 +88,34 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
       const [row] = await harness.dataSource.query('SELECT headers FROM endpoints WHERE id = $1', [
         created.body.id,
       ]);
-      expect(row.headers).toEqual({ 'X-Custom-Header': 'value', Authorization: 'Bearer your-api-token' });
+      // Names in clear, every value sealed.
+      expect(row.headers).toEqual({
+        'X-Custom-Header': expect.stringMatching(/^hl1:dev:/),
+        Authorization: expect.stringMatching(/^hl1:dev:/),
+      });
+      expect(JSON.stringify(row.headers)).not.toContain('your-api-token');
+      expect(
+        openEndpointHeaders(harness.sealer, {
+          tenantId: tenant.id,
+          id: created.body.id,
+          headers: row.headers,
+        }),
+      ).toEqual({ 'X-Custom-Header': 'value', Authorization: 'Bearer your-api-token' });
     });
 
     it.each([
       ['a missing url', { url: undefined }, 'url', 'is required'],
       ['a relative url', { url: '/hooks' }, 'url', 'must be an absolute URL'],
       ['an http url', { url: 'http://example.com/hooks' }, 'url', 'must use https'],
+      [
+        'a url with a line break',
+        { url: 'https://example.com/hooks\r\nX-Injected: 1' },
+        'url',
+        'must not contain spaces, tabs, line breaks or other control characters',
+      ],
+      ['a url with a tab', { url: 'https://exa\tmple.com/hooks' }, 'url', 'must not contain spaces, tabs'],
+      ['a url with a space', { url: 'https://example.com/my hooks' }, 'url', 'must not contain spaces, tabs'],
+      ['a url with an escape character', { url: 'https://example.com/\u001b' }, 'url', 'control characters'],
       [
         'credentials in the url',
         { url: 'https://user:pw@example.com/hooks' },
@@ -161,6 +188,12 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
       expect(response.status).toBe(422);
       expect(response.body.error).toMatchObject({ type: 'validation_error' });
       expect(response.body.error.fields).toEqual([{ field, message: expect.stringContaining(message) }]);
+    });
+
+    it('accepts a literal internal address outside production; the dispatcher judges where it leads', async () => {
+      const response = await register({ url: 'https://127.0.0.1:8443/hooks' });
+      expect(response.status).toBe(201);
+      expect(response.body.url).toBe('https://127.0.0.1:8443/hooks');
     });
 
     it('reports every bad field at once', async () => {
@@ -248,7 +281,9 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
       const [row] = await harness.dataSource.query('SELECT secret FROM endpoints WHERE id = $1', [
         created.body.id,
       ]);
-      expect(row.secret).toBe('your-webhook-secret');
+      expect(harness.sealer.open(row.secret, endpointSealContext(tenant.id, created.body.id, 'secret'))).toBe(
+        'your-webhook-secret',
+      );
     });
 
     it('PATCH replaces the fields given, metadata and headers as a whole', async () => {
@@ -314,7 +349,14 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
       const [row] = await harness.dataSource.query('SELECT headers, version FROM endpoints WHERE id = $1', [
         created.body.id,
       ]);
-      expect(row).toEqual({ headers: { Authorization: 'Bearer t0ken', 'X-Plain': 'p' }, version: 1 });
+      expect(row.version).toBe(1);
+      expect(
+        openEndpointHeaders(harness.sealer, {
+          tenantId: tenant.id,
+          id: created.body.id,
+          headers: row.headers,
+        }),
+      ).toEqual({ Authorization: 'Bearer t0ken', 'X-Plain': 'p' });
       // Nothing changed, so nothing was published.
       expect((await tap.read()).filter((record) => record.key === created.body.id)).toEqual([]);
     });
@@ -378,7 +420,14 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
         'SELECT secret, previous_secret FROM endpoints WHERE id = $1',
         [created.body.id],
       );
-      expect(row).toEqual({ secret: rotated.body.secret, previous_secret: 'your-webhook-secret' });
+      // Both sealed, each bound to its own field: the old secret re-sealed as the previous one.
+      const context = (field: 'secret' | 'previous_secret') =>
+        endpointSealContext(tenant.id, created.body.id, field);
+      expect(harness.sealer.open(row.secret, context('secret'))).toBe(rotated.body.secret);
+      expect(harness.sealer.open(row.previous_secret, context('previous_secret'))).toBe(
+        'your-webhook-secret',
+      );
+      expect(JSON.stringify(row)).not.toContain('your-webhook-secret');
       expect((await tenant.call('GET', `/v1/webhooks/${created.body.id}`)).body).not.toHaveProperty('secret');
     });
 
@@ -413,9 +462,12 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
       expect(
         changes.map((change) => (change.kind === 'upsert' ? change.endpoint.version : 'tombstone')),
       ).toEqual([1, 2, 3, 4, 'tombstone']);
+      // Sealed on the changelog; opened here as the dispatcher opens them.
       const [first, second, third, fourth] = changes.map((change) =>
-        change.kind === 'upsert' ? change.endpoint : undefined,
+        change.kind === 'upsert' ? openEndpointSnapshot(harness.sealer, change.endpoint) : undefined,
       );
+      expect(JSON.stringify(changes)).not.toContain('first-secret-1');
+      expect(JSON.stringify(changes)).not.toContain('core');
       expect(first).toEqual({
         id,
         tenantId: tenant.id,
@@ -425,6 +477,7 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
         secrets: [{ secret: 'first-secret-1' }],
         headers: { 'X-Team': 'core' },
         version: 1,
+        legacyPlaintext: false,
       });
       expect(second?.events).toEqual(['user.*']);
       const previousExpiry = Date.parse(rotated.body.previous_secret_expires_at);

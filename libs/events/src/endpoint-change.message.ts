@@ -1,12 +1,14 @@
 /**
  * The subscription changelog: one record per endpoint change, keyed by endpoint id on a compacted
  * topic, so the latest record of every endpoint is the dispatcher's view of it. A delete is a
- * tombstone (null value). The records carry signing secrets: the topic is internal and must be
- * restricted to Hookline's own services.
+ * tombstone (null value). Signing secrets and custom header values travel sealed (AES-256-GCM, the
+ * `hl1:` format of `@hookline/sealing`), as the `endpoints` table holds them; only services holding
+ * the keyring open them. The topic is still internal and should be restricted to Hookline's services.
  */
 
 /** A signing secret and, for the one being rotated out, when it stops being used. */
 export interface EndpointSecret {
+  /** Sealed on the changelog; opened in the dispatcher's view. */
   readonly secret: string;
   /** Epoch milliseconds after which this secret no longer signs; absent for the current secret. */
   readonly expiresAt?: number;
@@ -23,7 +25,7 @@ export interface EndpointSnapshot {
   readonly active: boolean;
   /** Current secret first, then any being rotated out. */
   readonly secrets: readonly EndpointSecret[];
-  /** Extra headers the customer asked for; they never override Hookline's own. */
+  /** Extra headers the customer asked for (values sealed on the changelog); they never override Hookline's own. */
   readonly headers: Readonly<Record<string, string>>;
   /** Increases with every change; a record older than the view's is ignored. */
   readonly version: number;

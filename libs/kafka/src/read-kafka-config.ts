@@ -1,12 +1,9 @@
-import type { EnvReader } from '@hookline/config';
-import { readFileSync } from 'node:fs';
+import { type EnvReader, readPemFile } from '@hookline/config';
 import { KAFKA_LOG_LEVELS } from './kafka-log.adapter';
 import type { KafkaConfig, KafkaTlsConfig } from './kafka.client';
 
 const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 const BROKER_ADDRESS = /^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
-const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 /**
  * Reads the Kafka connection settings every service shares, so they are spelled the same everywhere.
@@ -78,26 +75,13 @@ function readTls(r: EnvReader, ssl: boolean): KafkaTlsConfig | undefined {
     r.problem(missing, `is required with ${present}: a client certificate needs its private key`);
   }
   const tls: KafkaTlsConfig = {};
-  const ca = caFile && readPem(r, 'KAFKA_SSL_CA_FILE', caFile, PEM_CERTIFICATE, 'certificate');
-  const cert = certFile && readPem(r, 'KAFKA_SSL_CERT_FILE', certFile, PEM_CERTIFICATE, 'certificate');
-  const key = keyFile && readPem(r, 'KAFKA_SSL_KEY_FILE', keyFile, PEM_PRIVATE_KEY, 'private key');
+  const ca = caFile && readPemFile(r, 'KAFKA_SSL_CA_FILE', caFile, 'certificate');
+  const cert = certFile && readPemFile(r, 'KAFKA_SSL_CERT_FILE', certFile, 'certificate');
+  const key = keyFile && readPemFile(r, 'KAFKA_SSL_KEY_FILE', keyFile, 'private key');
   if (ca) tls.ca = ca;
   if (cert && key) {
     tls.cert = cert;
     tls.key = key;
   }
   return tls;
-}
-
-function readPem(r: EnvReader, key: string, path: string, marker: RegExp, what: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    r.problem(key, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    return undefined;
-  }
-  // Only the path is named: the file may hold a private key.
-  if (!marker.test(text)) r.problem(key, `${path} holds no PEM ${what}`);
-  return text;
 }

@@ -20,5 +20,14 @@ export type { ServiceRuntimeOptions } from './service/service-runtime.module';
 export { createServiceLogger, nestLogLevels, ServiceLogger } from './service/service-logger';
 export { bootstrapService, runService } from './service/bootstrap-service';
 export type { BootstrapOptions, RunningService } from './service/bootstrap-service';
+export { answerProtocolErrorsAsJson, defaultErrorBody, describeClientError } from './service/protocol-errors';
+export type { ClientError, ErrorBodyWriter, ProtocolProblem } from './service/protocol-errors';
 
 export { DOCS_PATH, OPENAPI_JSON_PATH, serveApiReference } from './docs/api-reference';
+export {
+  CREATED_PROPERTY,
+  CREATED_TIME_SCHEMA,
+  createdTimeSchema,
+  finishApiDocument,
+  operationId,
+} from './docs/openapi-document';

@@ -4,6 +4,7 @@ export { ApiKeyEntity } from './entities/api-key.entity';
 export { DeliveryAttemptEntity, RESPONSE_BODY_EXCERPT_MAX_BYTES } from './entities/delivery-attempt.entity';
 export { DeliveryEntity } from './entities/delivery.entity';
 export { EndpointEntity } from './entities/endpoint.entity';
+export { EndpointStatsMinuteEntity } from './entities/endpoint-stats-minute.entity';
 export { EventEntity } from './entities/event.entity';
 export { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 export { TenantEntity } from './entities/tenant.entity';
@@ -17,6 +18,7 @@ export {
 } from './delivery-status';
 export type { PersistenceConfig } from './persistence-config';
 export { MIGRATIONS_TABLE, createDataSource } from './data-source.factory';
+export { createScratchDatabase, type ScratchDatabase, type ScratchDatabaseOptions } from './scratch-database';
 export {
   migrationStatus,
   revertAllMigrations,
@@ -39,13 +41,54 @@ export {
   type FanOutClaim,
 } from './repositories/delivery-claims';
 export { isDataRefusal, postgresErrorCode } from './database-errors';
-export { errorMessageExcerpt, redactHeaders, utf8Excerpt } from './repositories/attempt-sanitizer';
+export {
+  errorMessageExcerpt,
+  REDACTED_VALUE,
+  redactHeaders,
+  redactRequestHeaders,
+  utf8Excerpt,
+} from './repositories/attempt-sanitizer';
 export {
   BatchingAttemptRecorder,
   type BatchingAttemptRecorderOptions,
 } from './repositories/batching-attempt-recorder';
 export { BatchWriter, type BatchWriterOptions } from './repositories/batch-writer';
+export {
+  estimatePercentile,
+  FAILURE_REASONS,
+  failureReason,
+  LATENCY_BUCKET_BOUNDS_MS,
+  LATENCY_BUCKETS,
+  latencyBucket,
+  type FailureReason,
+} from './repositories/endpoint-stats';
+export {
+  addToEndpointStats,
+  pruneEndpointStats,
+  readEndpointStats,
+  type EndpointStatsRange,
+  type EndpointStatsSums,
+} from './repositories/endpoint-stats.repository';
 export { endpointSnapshot } from './repositories/endpoint-snapshot';
+export {
+  endpointSealContext,
+  endpointSecretsCurrent,
+  headerField,
+  openEndpointHeaders,
+  openEndpointSecrets,
+  openEndpointSnapshot,
+  sealEndpointSecrets,
+  type EndpointOwner,
+  type EndpointSealedField,
+  type EndpointSecretValues,
+  type OpenedEndpointSnapshot,
+} from './repositories/endpoint-secrets';
+export {
+  resealEndpointSecrets,
+  type ResealCounts,
+  type ResealMode,
+  type ResealOptions,
+} from './repositories/endpoint-secrets.resealer';
 export { disableEndpoint, type EndpointDisableOutcome } from './repositories/endpoint-disable.repository';
 export {
   awaitSchema,

@@ -24,6 +24,7 @@ function attempt(
     eventId: `evt_${deliveryId}`,
     attemptNumber,
     requestHeaders: { 'content-type': 'application/json', 'webhook-id': `evt_${deliveryId}` },
+    customHeaderNames: [],
     statusCode: 503,
     responseHeaders: { 'content-type': 'text/plain' },
     responseBody: 'busy',
@@ -198,7 +199,13 @@ describe('BatchingAttemptRecorder', () => {
     await Promise.all([
       recorder.record(
         attempt('delivery_headers', 1, {
-          requestHeaders: { Authorization: 'Bearer sk_live_123', 'X-Api-Key': 'k', 'webhook-id': 'evt_1' },
+          requestHeaders: {
+            Authorization: 'Bearer sk_live_123',
+            'X-Api-Key': 'k',
+            'X-Tenant-Region': 'eu-west-customer-value',
+            'webhook-id': 'evt_1',
+          },
+          customHeaderNames: ['x-tenant-region', 'Authorization'],
           responseHeaders: { 'Set-Cookie': 'session=abc', 'content-type': 'text/html' },
           responseBody: longBody,
         }),
@@ -211,6 +218,8 @@ describe('BatchingAttemptRecorder', () => {
     expect(headers!.request_headers).toEqual({
       Authorization: '[redacted]',
       'X-Api-Key': '[redacted]',
+      // A custom header is kept by name only, whatever it is called.
+      'X-Tenant-Region': '[redacted]',
       'webhook-id': 'evt_1',
     });
     expect(headers!.response_headers).toEqual({ 'Set-Cookie': '[redacted]', 'content-type': 'text/html' });

@@ -34,6 +34,7 @@ function recordOf(deliveryId: string, attemptNumber: number, claimToken: string)
     eventId: 'evt_1',
     attemptNumber,
     requestHeaders: {},
+    customHeaderNames: [],
     statusCode: 503,
     responseHeaders: {},
     responseBody: '',

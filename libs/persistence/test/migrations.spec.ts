@@ -6,6 +6,7 @@ const OUR_TABLES = [
   'api_keys',
   'deliveries',
   'delivery_attempts',
+  'endpoint_stats_minute',
   'endpoints',
   'events',
   'idempotency_keys',
@@ -15,7 +16,7 @@ const OUR_TABLES = [
 async function tablesOf(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ table_name: string }> = await dataSource.query(
     `SELECT table_name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_name <> $1 ORDER BY table_name`,
+     WHERE table_schema = 'public' AND table_name <> $1 ORDER BY table_name COLLATE "C"`,
     [MIGRATIONS_TABLE],
   );
   return rows.map((row) => row.table_name);
@@ -27,7 +28,7 @@ async function constraintsOf(dataSource: DataSource): Promise<string[]> {
      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
      JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'public' AND c.relname <> $1 AND con.contype IN ('p', 'f', 'u', 'c')
-     ORDER BY 1`,
+     ORDER BY c.relname || '.' || con.contype::text || '.' || con.conname COLLATE "C"`,
     [MIGRATIONS_TABLE],
   );
   return rows.map((row) => row.name);
@@ -37,7 +38,7 @@ async function uniqueIndexesOf(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ indexname: string; indexdef: string }> = await dataSource.query(
     `SELECT indexname, indexdef FROM pg_indexes
      WHERE schemaname = 'public' AND indexdef LIKE 'CREATE UNIQUE INDEX%' AND tablename <> $1
-     ORDER BY indexname`,
+     ORDER BY indexname COLLATE "C"`,
     [MIGRATIONS_TABLE],
   );
   return rows.map((row) => `${row.indexname}: ${row.indexdef.replace(/^.* USING btree /, '')}`);
@@ -73,6 +74,9 @@ describe('migrations', () => {
       'delivery_attempts.c.ck_delivery_attempts_body_excerpt',
       'delivery_attempts.f.fk_delivery_attempts_delivery',
       'delivery_attempts.p.pk_delivery_attempts',
+      'endpoint_stats_minute.c.ck_endpoint_stats_minute_counts',
+      'endpoint_stats_minute.c.ck_endpoint_stats_minute_histogram',
+      'endpoint_stats_minute.p.pk_endpoint_stats_minute',
       'endpoints.f.fk_endpoints_tenant',
       'endpoints.p.pk_endpoints',
       'events.p.pk_events',
@@ -83,6 +87,7 @@ describe('migrations', () => {
       'pk_api_keys: (id)',
       'pk_deliveries: (id)',
       'pk_delivery_attempts: (id)',
+      'pk_endpoint_stats_minute: (tenant_id, endpoint_id, minute)',
       'pk_endpoints: (id)',
       'pk_events: (tenant_id, id)',
       'pk_idempotency_keys: (tenant_id, key)',

@@ -12,10 +12,21 @@ export interface MintedApiKey {
   readonly hash: string;
 }
 
+// What `mintApiKey` produces: the prefix, then 32 bytes in base64url (43 characters, no padding).
+const MINTED_KEY = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
+
 /** Mints a key with 32 random bytes (base64url). */
 export function mintApiKey(): MintedApiKey {
   const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
   return { key, prefix: key.slice(0, API_KEY_VISIBLE_CHARS), hash: hashApiKey(key) };
+}
+
+/**
+ * The clear part of a key (as stored in `api_keys.prefix`) when it has the shape of a minted key;
+ * `undefined` for anything else, which no lookup can find.
+ */
+export function apiKeyPrefix(key: string): string | undefined {
+  return MINTED_KEY.test(key) ? key.slice(0, API_KEY_VISIBLE_CHARS) : undefined;
 }
 
 /** Lower-case hex SHA-256 of a key, as stored in `api_keys.hash`. */

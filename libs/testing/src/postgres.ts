@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { createDataSource, runMigrations } from '@hookline/persistence';
-import { Client } from 'pg';
+import { createScratchDatabase } from '@hookline/persistence';
 import type { DataSource } from 'typeorm';
 
 /** A database of its own for one test file, on the test server. */
@@ -38,48 +36,5 @@ export function testDatabaseServerUrl(): string {
  */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const { migrate = true, poolSize = 10 } = options;
-  const serverUrl = testDatabaseServerUrl();
-  const name = `hookline_test_${process.pid}_${randomBytes(5).toString('hex')}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${quoteIdentifier(name)}`);
-  const parsed = new URL(serverUrl);
-  parsed.pathname = `/${name}`;
-  const url = parsed.toString();
-
-  const dataSource = createDataSource({ url, poolSize, applicationName: 'hookline-test' });
-  try {
-    await dataSource.initialize();
-    if (migrate) await runMigrations(dataSource);
-  } catch (error) {
-    await dataSource.destroy().catch(() => undefined);
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-    throw error;
-  }
-
-  let dropped = false;
-  return {
-    url,
-    dataSource,
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      if (dataSource.isInitialized) await dataSource.destroy();
-      // FORCE: a test may leave its own clients connected.
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-    },
-  };
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
+  return createScratchDatabase({ serverUrl: testDatabaseServerUrl(), label: 'test', migrate, poolSize });
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../src/repo-root';
 import { readWorkspaceFile } from './support/manifests';
 import { SERVICE_NAMES, SERVICES } from './support/service-config';
@@ -94,10 +94,14 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('has no made-up digest: its default is a placeholder that can never resolve, and names what to set', () => {
+  it('pins the Node.js release the project runs on, by the digest of that tag', () => {
     const digest = dockerfile.args.get('NODE_IMAGE_DIGEST') ?? '';
-    expect(digest).not.toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(digest).toContain('NODE_IMAGE_DIGEST');
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const manifest = JSON.parse(readWorkspaceFile('package.json')) as {
+      devDependencies?: Record<string, string>;
+    };
+    const runtime = manifest.devDependencies?.node?.replace(/^\^/, '');
+    expect(dockerfile.args.get('NODE_IMAGE')).toBe(`node:${runtime}-bookworm-slim`);
   });
 
   it('installs exactly the lock file (`npm ci`), never resolving anew (`npm install`)', () => {
@@ -229,6 +233,26 @@ describe('Dockerfile', () => {
         exists: true,
         ignored: false,
       });
+    }
+  });
+
+  it('copies into the runtime image every repository file its one-off commands load', () => {
+    const copied = instructions('runtime', 'COPY')
+      .filter((i) => !i.args.startsWith('--from'))
+      .flatMap((i) => {
+        const parts = i.args.split(' ');
+        const target = parts.at(-1)!.replace(/^\.\//, '');
+        return parts.slice(0, -1).map((source) => (target.endsWith('/') ? source : target));
+      });
+    const scripts = copied.filter((path) => /^scripts\/.*\.mjs$/.test(path));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const text = readWorkspaceFile(script);
+      const loaded = [...text.matchAll(/require\('(\.\.\/[^']+)'\)/g)].map((match) =>
+        join(dirname(script), match[1]),
+      );
+      for (const path of loaded)
+        expect({ script, path, copied: copied.includes(path) }).toEqual({ script, path, copied: true });
     }
   });
 });

@@ -124,6 +124,24 @@ function durationMs(text: string): number {
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] ?? 'ms']!;
 }
 
+// Files the manifests mount from Secrets (certificates, keys) do not exist here: for the config check,
+// placeholders of the right PEM kind stand in at paths of their own.
+const placeholderDir = mkdtempSync(join(tmpdir(), 'hookline-k8s-files-'));
+afterAll(() => rmSync(placeholderDir, { recursive: true, force: true }));
+
+/** `env` with every `*_FILE` under /etc/hookline/ pointing to a placeholder PEM file instead. */
+function withPlaceholderFiles(env: Record<string, string>): Record<string, string> {
+  const replaced = { ...env };
+  for (const [key, path] of Object.entries(env)) {
+    if (!key.endsWith('_FILE') || !path.startsWith('/etc/hookline/')) continue;
+    const kind = key.endsWith('_KEY_FILE') ? 'PRIVATE KEY' : 'CERTIFICATE';
+    const placeholder = join(placeholderDir, key);
+    writeFileSync(placeholder, `-----BEGIN ${kind}-----\nMIIB\n-----END ${kind}-----\n`);
+    replaced[key] = placeholder;
+  }
+  return replaced;
+}
+
 /**
  * The environment a container gets: its ConfigMaps and Secrets, then its own `env` on top. Secrets
  * not rendered come from `namedSecrets` by name, else from `outOfBandSecrets`.
@@ -353,11 +371,36 @@ describe('Kubernetes manifests', () => {
         const service = deployment.metadata!.labels![
           'app.kubernetes.io/name'
         ] as (typeof SERVICE_NAMES)[number];
-        expect({ service, config: checkServiceConfig(service, env) }).toEqual({
+        expect({ service, config: checkServiceConfig(service, withPlaceholderFiles(env)) }).toEqual({
           service,
           config: { kind: 'valid' },
         });
       }
+    });
+
+    it('serves the gRPC admin API over TLS from the Secret hookline-grpc-tls, plaintext only where chosen', () => {
+      const deployment = only<Workload>(objects, 'Deployment', 'hookline-subscription');
+      const pod = deployment.spec.template.spec;
+      const [container] = pod.containers;
+      const env = containerEnv(objects, container, secrets, {
+        'hookline-secret-keys': { HOOKLINE_SECRET_KEYS: 'k1:VWwhif5AHusp5blmDDJ3uuvbT1xjOhhbYhvlLcj2yvc=' },
+      });
+      if (overlay === 'prod') {
+        for (const key of ['SUBSCRIPTION_GRPC_TLS_CERT_FILE', 'SUBSCRIPTION_GRPC_TLS_KEY_FILE']) {
+          const mount = container.volumeMounts?.find((m) => env[key]?.startsWith(`${m.mountPath}/`));
+          const volume = pod.volumes?.find((v) => v.name === mount?.name);
+          expect({ key, secret: volume?.secret?.secretName }).toEqual({ key, secret: 'hookline-grpc-tls' });
+        }
+        expect(env.SUBSCRIPTION_GRPC_ALLOW_PLAINTEXT).toBeUndefined();
+      } else {
+        expect(env.SUBSCRIPTION_GRPC_ALLOW_PLAINTEXT).toBe('true');
+      }
+      // As the image runs it: in production posture, which refuses plaintext unless chosen.
+      expect(
+        checkServiceConfig('subscription', { ...withPlaceholderFiles(env), NODE_ENV: 'production' }),
+      ).toEqual({
+        kind: 'valid',
+      });
     });
 
     it('keeps secrets out of the ConfigMap, and out of the repository in production', () => {
@@ -369,9 +412,31 @@ describe('Kubernetes manifests', () => {
       }
       if (overlay === 'prod') expect(ofKind(objects, 'Secret')).toEqual([]);
       else
-        expect(ofKind(objects, 'Secret').map((s) => s.metadata?.name)).toEqual([
+        expect(
+          ofKind(objects, 'Secret')
+            .map((s) => s.metadata?.name)
+            .sort(),
+        ).toEqual([
+          expect.stringMatching(/^hookline-secret-keys-/),
           expect.stringMatching(/^hookline-secrets-/),
         ]);
+    });
+
+    it('gives the keys sealing secrets at rest to the subscription service and the dispatcher only', () => {
+      const holders = deployments()
+        .filter((deployment) => {
+          const [container] = deployment.spec.template.spec.containers;
+          const fromKeys = (container.env ?? []).some((variable) =>
+            variable.valueFrom?.secretKeyRef?.name.startsWith('hookline-secret-keys'),
+          );
+          const env = containerEnv(objects, container, secrets, {
+            'hookline-secret-keys': { HOOKLINE_SECRET_KEYS: 'k1:placeholder' },
+          });
+          return fromKeys || 'HOOKLINE_SECRET_KEYS' in env || 'HOOKLINE_SECRET_KEYS_FILE' in env;
+        })
+        .map((deployment) => deployment.metadata?.name)
+        .sort();
+      expect(holders).toEqual(['hookline-dispatcher', 'hookline-subscription']);
     });
 
     it('exposes each Deployment through a Service, protects it with a PodDisruptionBudget and scrapes it', () => {
@@ -673,7 +738,7 @@ describe('the Strimzi example: TLS, SCRAM-SHA-512 and a KafkaUser per service', 
         });
         expect({
           service,
-          config: checkServiceConfig(service, { ...env, KAFKA_SSL_CA_FILE: caFile }),
+          config: checkServiceConfig(service, withPlaceholderFiles({ ...env, KAFKA_SSL_CA_FILE: caFile })),
         }).toEqual({ service, config: { kind: 'valid' } });
       }
     } finally {
@@ -859,7 +924,7 @@ describe('one front door', () => {
     }
   });
 
-  it('serves the same host over TLS through an Ingress, which cannot tell the event log from intake', () => {
+  it('serves the same host over TLS through an Ingress, ingest forwarding the event log it cannot tell from intake', () => {
     const front = only<Ingress>(ingress, 'Ingress', 'hookline');
     expect(front.spec.tls).toEqual([
       { hosts: front.spec.rules.map((rule) => rule.host), secretName: expect.any(String) },
@@ -869,6 +934,18 @@ describe('one front door', () => {
     // Without method matching, `GET /v1/events` goes where intake goes; everything else agrees.
     const differences = routed.filter((entry, i) => entry[2] !== local[i][2]);
     expect(differences).toEqual([['GET', '/v1/events', 'ingest']]);
+    // ...which ingest forwards to the subscription Service, on the port it serves.
+    const ingest = only<Workload>(ingress, 'Deployment', 'hookline-ingest');
+    const upstream = ingest.spec.template.spec.containers[0].env?.find(
+      (variable) => variable.name === 'INGEST_EVENT_LOG_UPSTREAM',
+    )?.value;
+    const target = new URL(upstream ?? 'http://unset');
+    const subscription = only<KubernetesObject & { spec: { ports: Array<{ port: number }> } }>(
+      ingress,
+      'Service',
+      target.hostname,
+    );
+    expect(subscription.spec.ports.map((port) => String(port.port))).toContain(target.port);
     for (const path of front.spec.rules.flatMap((rule) => rule.http.paths)) {
       const service = only<KubernetesObject & { spec: { ports: Array<{ name: string }> } }>(
         ingress,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AddressGuard } from './address-guard';
-import { HttpSender, type SendResult } from './http-sender';
+import { AddressPolicy } from '@hookline/egress';
+import { type AddressRefusal, HttpSender, type SendResult } from './http-sender';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -25,8 +25,13 @@ const options = {
 
 describe('HttpSender', () => {
   const servers: Server[] = [];
-  const loopbackSender = new HttpSender({ ...options, guard: new AddressGuard(['127.0.0.0/8', '::1']) });
-  const strictSender = new HttpSender({ ...options, guard: new AddressGuard() });
+  const loopbackSender = new HttpSender({ ...options, guard: new AddressPolicy(['127.0.0.0/8', '::1']) });
+  const refusals: AddressRefusal[] = [];
+  const strictSender = new HttpSender({
+    ...options,
+    guard: new AddressPolicy(),
+    onRefused: (refusal) => refusals.push(refusal),
+  });
 
   afterAll(async () => {
     await Promise.all([loopbackSender.close(), strictSender.close()]);
@@ -107,7 +112,7 @@ describe('HttpSender', () => {
     const httpsOnly = new HttpSender({
       ...options,
       allowHttp: false,
-      guard: new AddressGuard(['127.0.0.0/8']),
+      guard: new AddressPolicy(['127.0.0.0/8']),
     });
     const result = await httpsOnly.send({
       url: 'http://127.0.0.1:9/',
@@ -137,21 +142,37 @@ describe('HttpSender', () => {
     };
 
     it.each([
-      ['http://10.0.0.1/hook', 'private'],
-      ['http://169.254.169.254/latest/meta-data', 'cloud metadata'],
-    ])('refuses %s before connecting', async (url, label) => {
-      const result = await refuse(url);
-      expect(result.kind === 'error' && result.message).toContain(label);
-    });
+      ['http://10.0.0.1/hook', 'private network', '10.0.0.1'],
+      ['http://169.254.169.254/latest/meta-data', 'cloud metadata', '169.254.169.254'],
+      ['http://2130706433/', 'loopback', '127.0.0.1'],
+      ['http://0xa9fea9fe/', 'cloud metadata', '169.254.169.254'],
+      ['http://[::127.0.0.1]/', 'loopback', '::7f00:1'],
+      ['http://[::ffff:a9fe:a9fe]/', 'cloud metadata', '::ffff:a9fe:a9fe'],
+      ['http://[64:ff9b::a9fe:a9fe]/', 'cloud metadata', '64:ff9b::a9fe:a9fe'],
+      ['http://[2002:a9fe:a9fe::]/', 'cloud metadata', '2002:a9fe:a9fe::'],
+      ['http://[2001::a9fe:a9fe]/', 'unspecified', '2001::a9fe:a9fe'],
+    ])(
+      'refuses %s before connecting, naming the class (%s) and not the address',
+      async (url, label, address) => {
+        const result = await refuse(url);
+        expect(result.kind === 'error' && result.message).toMatch(
+          new RegExp(`^the URL's host is an? ${label} address$`),
+        );
+        expect(result.kind === 'error' && result.message).not.toContain(address);
+        // The operator's report keeps the address.
+        expect(refusals).toContainEqual({ host: address, address, addressClass: label });
+      },
+    );
 
     it('refuses a loopback literal, an IPv4-mapped IPv6 literal and a host name resolving to loopback', async () => {
       const direct = await refuse(`http://127.0.0.1:${port}/`);
-      expect(direct.kind === 'error' && direct.message).toContain('loopback');
+      expect(direct.kind === 'error' && direct.message).toBe("the URL's host is a loopback address");
       const mapped = await refuse(`http://[::ffff:127.0.0.1]:${port}/`);
-      expect(mapped.kind === 'error' && mapped.message).toContain('loopback');
+      expect(mapped.kind === 'error' && mapped.message).toBe("the URL's host is a loopback address");
       const named = await refuse(`http://localhost:${port}/`);
-      expect(named.kind === 'error' && named.message).toMatch(
-        /localhost resolves to a refused address: loopback/,
+      expect(named.kind === 'error' && named.message).toBe('localhost resolves to a loopback address');
+      expect(refusals).toContainEqual(
+        expect.objectContaining({ host: 'localhost', address: '127.0.0.1', addressClass: 'loopback' }),
       );
       expect(hits).toBe(0);
     });

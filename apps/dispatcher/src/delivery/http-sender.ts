@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { type AddressClass, type AddressPolicy, describeAddressClass } from '@hookline/egress';
 import { Agent, buildConnector } from 'undici';
-import { AddressGuard } from './address-guard';
 
 /** One HTTP POST of an already-serialised, already-signed body. */
 export interface SendRequest {
@@ -46,10 +46,21 @@ export interface Sender {
   send(request: SendRequest): Promise<SendResult>;
 }
 
+/** A connection the address policy refused: for the operator's log, never for the tenant. */
+export interface AddressRefusal {
+  /** The URL's host (an IPv6 literal without brackets). */
+  readonly host: string;
+  /** The address refused (resolved, literal or connected to). */
+  readonly address: string;
+  readonly addressClass: AddressClass;
+}
+
 /** Settings of the HTTP sender. */
 export interface HttpSenderOptions {
   /** Addresses the dispatcher may not connect to, minus the operator's allow-list. */
-  readonly guard: AddressGuard;
+  readonly guard: AddressPolicy;
+  /** Told of every refused address; the attempt's own message names only the class. */
+  readonly onRefused?: (refusal: AddressRefusal) => void;
   /** Whether `http://` targets are allowed (otherwise only `https://`). */
   readonly allowHttp: boolean;
   /** Connections kept per origin (keep-alive pool size). */
@@ -62,6 +73,7 @@ export interface HttpSenderOptions {
   readonly rejectUnauthorized?: boolean;
 }
 
+// Its message is what the delivery log shows the tenant, so it names the class, not the address.
 class BlockedAddressError extends Error {
   readonly code = 'EHOOKLINE_BLOCKED_ADDRESS';
 }
@@ -69,26 +81,38 @@ class BlockedAddressError extends Error {
 /**
  * Sends with undici through keep-alive pools. Redirects are never followed (a 3xx is an answer),
  * each attempt has one deadline covering connect, headers and body, and every connection is
- * checked against the address guard after DNS and again once connected.
+ * checked against the address policy after DNS and again once connected.
  */
 export class HttpSender implements Sender {
   private readonly agent: Agent;
 
   constructor(private readonly options: HttpSenderOptions) {
     const guard = options.guard;
+    // Judges one address; a refusal is reported to the operator with the address, and becomes an
+    // error whose message (`describe` of the class) is all the tenant sees.
+    const refusal = (
+      host: string,
+      address: string,
+      describe: (what: string) => string,
+    ): BlockedAddressError | undefined => {
+      const verdict = guard.check(address);
+      if (verdict.allowed) return undefined;
+      options.onRefused?.({ host, address, addressClass: verdict.addressClass });
+      return new BlockedAddressError(describe(describeAddressClass(verdict.addressClass)));
+    };
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
       dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
         if (error) return callback(error, '', 0);
-        const verdicts = addresses.map((entry) => ({ entry, verdict: guard.check(entry.address) }));
-        const usable = verdicts.filter((v) => v.verdict.allowed).map((v) => v.entry);
+        const refusals = addresses.map((entry) => ({
+          entry,
+          refused: refusal(hostname, entry.address, (what) => `${hostname} resolves to ${what}`),
+        }));
+        const usable = refusals.filter((r) => !r.refused).map((r) => r.entry);
         if (usable.length === 0) {
-          const refused = verdicts.find((v) => !v.verdict.allowed)?.verdict;
-          const reason = refused && !refused.allowed ? refused.reason : 'no address';
-          return callback(
-            new BlockedAddressError(`${hostname} resolves to a refused address: ${reason}`),
-            '',
-            0,
-          );
+          const refused =
+            refusals.find((r) => r.refused)?.refused ??
+            new BlockedAddressError(`${hostname} resolves to no address`);
+          return callback(refused, '', 0);
         }
         if (lookupOptions.all)
           return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
@@ -107,20 +131,19 @@ export class HttpSender implements Sender {
       pipelining: 1,
       connect: (connectOptions, callback) => {
         // An IP literal skips DNS, so it is judged here; every socket is judged again once connected.
-        const literal = isIP(connectOptions.hostname.replace(/^\[|\]$/g, ''));
-        if (literal !== 0) {
-          const verdict = guard.check(connectOptions.hostname.replace(/^\[|\]$/g, ''));
-          if (!verdict.allowed) return callback(new BlockedAddressError(verdict.reason), null);
+        const host = connectOptions.hostname;
+        const literal = host.replace(/^\[|\]$/g, '');
+        if (isIP(literal) !== 0) {
+          const refused = refusal(host, literal, (what) => `the URL's host is ${what}`);
+          if (refused) return callback(refused, null);
         }
         connector(connectOptions, (error, socket) => {
           if (error || !socket) return callback(error ?? new Error('no socket'), null);
-          const remote = (socket as Socket).remoteAddress;
-          const verdict = remote
-            ? guard.check(remote)
-            : { allowed: false as const, reason: 'unknown remote address' };
-          if (!verdict.allowed) {
+          const remote = (socket as Socket).remoteAddress ?? '';
+          const refused = refusal(host, remote, (what) => `the connection reached ${what}`);
+          if (refused) {
             socket.destroy();
-            return callback(new BlockedAddressError(verdict.reason), null);
+            return callback(refused, null);
           }
           callback(null, socket);
         });
@@ -245,6 +268,8 @@ function classifyError(error: unknown, aborted: boolean): { errorClass: SendErro
     (c) => c.startsWith('ERR_TLS') || c.includes('CERT') || c.startsWith('ERR_SSL'),
   );
   if (tls) return { errorClass: 'tls', message: `TLS failure (${tls})` };
-  const first = chain[0];
-  return { errorClass: 'network', message: first?.message ?? String(error) };
+  // Socket errors name the peer (`connect EHOSTUNREACH 10.1.2.3:443`), an address the tenant is not
+  // to learn: the code says what happened.
+  const code = chain.find((e) => typeof e.code === 'string')?.code;
+  return { errorClass: 'network', message: code ? `network error (${code})` : 'network error' };
 }

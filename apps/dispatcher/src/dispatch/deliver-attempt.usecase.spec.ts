@@ -24,6 +24,7 @@ const request = {
     active: true,
     secrets: [{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
     headers: {},
+    legacyPlaintext: false,
     version: 1,
   },
 };

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { EndpointSnapshot } from '@hookline/events';
 import {
   type AttemptRecord,
   type AttemptRecorder,
   type DeliveryStatus,
   isDataRefusal,
+  type OpenedEndpointSnapshot,
 } from '@hookline/persistence';
 import { nextRetry, type Preset, retryTiers } from '@hookline/presets';
 import type { SendResult, Sender } from '../delivery/http-sender';
@@ -23,7 +23,8 @@ export interface AttemptRequest {
   readonly eventType: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
-  readonly endpoint: EndpointSnapshot;
+  /** The endpoint as the view holds it: secrets and header values opened. */
+  readonly endpoint: OpenedEndpointSnapshot;
   /** The exact bytes to send and sign. */
   readonly body: Buffer;
   /** When ingest accepted the event, for the end-to-end latency metric. */
@@ -304,6 +305,7 @@ function attemptRecord(
     eventId: request.eventId,
     attemptNumber: request.attempt,
     requestHeaders: headers,
+    customHeaderNames: Object.keys(request.endpoint.headers),
     statusCode: answered ? result.status : null,
     responseHeaders: answered ? { ...result.headers } : null,
     responseBody: answered ? result.bodyExcerpt : null,

@@ -4,7 +4,12 @@ import {
   renderDeliveryBody,
   type WebhookEvent,
 } from '@hookline/events';
-import { type DeliveryClaims, EndpointEntity, endpointSnapshot } from '@hookline/persistence';
+import {
+  type DeliveryClaims,
+  EndpointEntity,
+  endpointSnapshot,
+  type OpenedEndpointSnapshot,
+} from '@hookline/persistence';
 import type { DataSource } from 'typeorm';
 import type { EndpointView } from '../endpoints/endpoint-view';
 import type { DeliverAttempt } from './deliver-attempt.usecase';
@@ -26,6 +31,7 @@ export class DispatchTask {
   constructor(
     private readonly view: EndpointView,
     private readonly dataSource: DataSource,
+    private readonly open: (snapshot: EndpointSnapshot) => OpenedEndpointSnapshot,
     private readonly claims: DeliveryClaims,
     private readonly deliver: DeliverAttempt,
     private readonly metrics: DispatcherMetrics,
@@ -75,9 +81,9 @@ export class DispatchTask {
     });
   }
 
-  private async loadEndpoint(endpointId: string): Promise<EndpointSnapshot | undefined> {
+  private async loadEndpoint(endpointId: string): Promise<OpenedEndpointSnapshot | undefined> {
     const row = await this.dataSource.getRepository(EndpointEntity).findOneBy({ id: endpointId });
-    return row ? endpointSnapshot(row) : undefined;
+    return row ? this.open(endpointSnapshot(row)) : undefined;
   }
 
   private async skip(task: DeliveryAttemptTask, reason: string): Promise<'skipped'> {

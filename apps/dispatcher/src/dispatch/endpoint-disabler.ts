@@ -1,4 +1,5 @@
-import { disableEndpoint, endpointSnapshot } from '@hookline/persistence';
+import type { EndpointSnapshot } from '@hookline/events';
+import { disableEndpoint, endpointSnapshot, type OpenedEndpointSnapshot } from '@hookline/persistence';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { EndpointView } from '../endpoints/endpoint-view';
@@ -14,6 +15,7 @@ export class EndpointDisabler {
     private readonly dataSource: DataSource,
     private readonly producer: Producer,
     private readonly view: EndpointView,
+    private readonly open: (snapshot: EndpointSnapshot) => OpenedEndpointSnapshot,
     private readonly metrics: DispatcherMetrics,
   ) {}
 
@@ -23,7 +25,7 @@ export class EndpointDisabler {
     if (current) this.view.upsert({ ...current, active: false, version: current.version });
     const outcome = await disableEndpoint(this.dataSource, this.producer, endpointId, reason);
     if (outcome.kind === 'disabled') {
-      this.view.upsert(endpointSnapshot(outcome.endpoint));
+      this.view.upsert(this.open(endpointSnapshot(outcome.endpoint)));
       // 410 Gone is the only answer the dispatcher disables an endpoint for.
       this.metrics.endpointsDisabled.inc({ reason: 'gone' });
     }

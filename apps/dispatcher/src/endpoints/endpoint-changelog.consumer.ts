@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { decodeEndpointChange, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
+import { decodeEndpointChange, type EndpointSnapshot, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
 import { ConsumerSupervisor, retryRetriable } from '@hookline/kafka';
+import type { OpenedEndpointSnapshot } from '@hookline/persistence';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { EndpointView } from './endpoint-view';
 
@@ -9,6 +10,10 @@ import type { EndpointView } from './endpoint-view';
  * compacted topic from the start under a group of its own (nothing is committed), so each instance
  * holds every endpoint; `ready` resolves once it has read up to where the topic stood at start-up,
  * and events are not consumed before that, so no delivery is missed for want of an endpoint.
+ *
+ * Each record's sealed secrets and header values are opened here, once, and the view holds them
+ * opened. A record whose values do not open (a key missing from the keyring, an altered value) is
+ * reported and not applied: the view keeps the version it holds, so deliveries go on as before.
  */
 export class EndpointChangelogConsumer {
   private readonly supervisor: ConsumerSupervisor;
@@ -25,6 +30,7 @@ export class EndpointChangelogConsumer {
   constructor(
     private readonly kafka: Kafka,
     private readonly view: EndpointView,
+    private readonly open: (snapshot: EndpointSnapshot) => OpenedEndpointSnapshot,
     private readonly onInvalid: (message: string) => void,
     private readonly onRemoved: (endpointId: string) => void = () => undefined,
     onRestart: (reason: string, delayMs: number) => void = () => undefined,
@@ -81,7 +87,8 @@ export class EndpointChangelogConsumer {
         const decoded = decodeEndpointChange(key, message.value);
         if (!decoded.ok)
           this.onInvalid(`changelog record ${partition}@${message.offset}: ${decoded.message}`);
-        else if (decoded.change.kind === 'upsert') this.view.upsert(decoded.change.endpoint);
+        else if (decoded.change.kind === 'upsert')
+          this.apply(decoded.change.endpoint, partition, message.offset);
         else {
           this.view.remove(decoded.change.endpointId);
           this.onRemoved(decoded.change.endpointId);
@@ -91,6 +98,20 @@ export class EndpointChangelogConsumer {
     });
     for (const [partition, offset] of this.next)
       consumer.seek({ topic: SUBSCRIPTION_CHANGELOG_TOPIC, partition, offset });
+  }
+
+  private apply(snapshot: EndpointSnapshot, partition: number, offset: string): void {
+    let opened: OpenedEndpointSnapshot;
+    try {
+      opened = this.open(snapshot);
+    } catch (error) {
+      this.onInvalid(
+        `changelog record ${partition}@${offset}: the secrets of ${snapshot.id} v${snapshot.version} do not open ` +
+          `(${(error as Error).message}); the view keeps the version it holds`,
+      );
+      return;
+    }
+    this.view.upsert(opened);
   }
 
   /** Stops reading. */

@@ -1,7 +1,11 @@
-import type { EndpointSnapshot } from '@hookline/events';
+import type { OpenedEndpointSnapshot } from '@hookline/persistence';
 import { EndpointView } from './endpoint-view';
 
-const endpoint = (id: string, events: string[], extra: Partial<EndpointSnapshot> = {}): EndpointSnapshot => ({
+const endpoint = (
+  id: string,
+  events: string[],
+  extra: Partial<OpenedEndpointSnapshot> = {},
+): OpenedEndpointSnapshot => ({
   id,
   tenantId: 'ten_a',
   url: `https://example.com/${id}`,
@@ -9,6 +13,7 @@ const endpoint = (id: string, events: string[], extra: Partial<EndpointSnapshot>
   active: true,
   secrets: [{ secret: 'whsec_x' }],
   headers: {},
+  legacyPlaintext: false,
   version: 1,
   ...extra,
 });

@@ -1,17 +1,19 @@
-import { type EndpointSnapshot, matchesEventType } from '@hookline/events';
+import { matchesEventType } from '@hookline/events';
+import type { OpenedEndpointSnapshot } from '@hookline/persistence';
 
 /**
  * The dispatcher's in-memory view of every endpoint, fed by the subscription changelog. Lookups
  * happen once per event, so matches are cached per (tenant, type) and dropped when that tenant's
- * endpoints change.
+ * endpoints change. Endpoints are held with their secrets and header values already opened (once per
+ * changelog record, not per delivery).
  */
 export class EndpointView {
-  private readonly byId = new Map<string, EndpointSnapshot>();
-  private readonly byTenant = new Map<string, Map<string, EndpointSnapshot>>();
-  private readonly matches = new Map<string, readonly EndpointSnapshot[]>();
+  private readonly byId = new Map<string, OpenedEndpointSnapshot>();
+  private readonly byTenant = new Map<string, Map<string, OpenedEndpointSnapshot>>();
+  private readonly matches = new Map<string, readonly OpenedEndpointSnapshot[]>();
 
   /** Applies a new or changed endpoint; a record older than the one held is ignored. */
-  upsert(endpoint: EndpointSnapshot): void {
+  upsert(endpoint: OpenedEndpointSnapshot): void {
     const held = this.byId.get(endpoint.id);
     if (held && held.version > endpoint.version) return;
     if (held && held.tenantId !== endpoint.tenantId) this.remove(held.id);
@@ -37,12 +39,12 @@ export class EndpointView {
   }
 
   /** The endpoint with this id, active or not. */
-  get(endpointId: string): EndpointSnapshot | undefined {
+  get(endpointId: string): OpenedEndpointSnapshot | undefined {
     return this.byId.get(endpointId);
   }
 
   /** The tenant's active endpoints subscribed to `type` (exact name, `group.*` or `*`), in id order. */
-  match(tenantId: string, type: string): readonly EndpointSnapshot[] {
+  match(tenantId: string, type: string): readonly OpenedEndpointSnapshot[] {
     const key = `${tenantId}\u0000${type}`;
     const cached = this.matches.get(key);
     if (cached) return cached;

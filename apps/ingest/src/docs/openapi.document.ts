@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { finishApiDocument, operationId } from '@hookline/observability';
 import { DocumentBuilder, type OpenAPIObject, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import type { IngestConfig } from '../config';
 import { EVENT_LIST_SCHEMA } from '../events/event-intake.decorators';
-import { CREATED_TIME_SCHEMA, IngestEventBatchDto, IngestEventDto } from '../events/event-intake.dto';
+import { IngestEventBatchDto, IngestEventDto } from '../events/event-intake.dto';
 import { EventsModule } from '../events/events.module';
 
 const DESCRIPTION = [
@@ -40,8 +41,7 @@ export function buildOpenApiDocument(app: INestApplication, config: IngestConfig
     .build();
   const document = SwaggerModule.createDocument(app, builder, {
     include: [EventsModule],
-    operationIdFactory: (controllerKey, methodKey) =>
-      `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+    operationIdFactory: operationId,
   });
   const schemas: Record<string, SchemaObject> = ((document.components ??= {}).schemas ??= {}) as Record<
     string,
@@ -57,25 +57,5 @@ export function buildOpenApiDocument(app: INestApplication, config: IngestConfig
   };
   const batch = schemas[IngestEventBatchDto.name];
   if (batch?.properties?.events) batch.properties.events = { ...batch.properties.events, maxItems };
-  schemas[CREATED_TIME_SCHEMA] =
-    config.preset.createdFormat === 'unix'
-      ? {
-          type: 'integer',
-          format: 'int64',
-          description: 'Unix seconds, as this deployment (preset) renders `created`.',
-          example: 1640995200,
-        }
-      : {
-          type: 'string',
-          format: 'date-time',
-          description: 'ISO 8601 in UTC with whole seconds, as this deployment (preset) renders `created`.',
-          example: '2024-01-15T10:30:00Z',
-        };
-  for (const schema of Object.values(schemas)) {
-    for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      const allOf = (property as SchemaObject).allOf;
-      if (Object.keys(property).length === 1 && allOf?.length === 1) schema.properties![name] = allOf[0];
-    }
-  }
-  return document;
+  return finishApiDocument(document, config.preset.createdFormat);
 }

@@ -85,5 +85,18 @@ export function ApiIntakeOperation(): MethodDecorator {
     ...Object.entries(ERRORS).map(([status, description]) =>
       ApiResponse({ status: Number(status), description, type: IngestErrorBodyDto }),
     ),
+    ApiResponse({
+      status: 429,
+      description:
+        '`rate_limited`: too many failed authentications from this client address or for this key prefix ' +
+        '(`AUTH_BRAKE_FAILURES` per `AUTH_BRAKE_WINDOW`); nothing was read. Retry after `Retry-After` seconds.',
+      type: IngestErrorBodyDto,
+      headers: {
+        'Retry-After': {
+          description: 'Seconds until the client may authenticate again.',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      },
+    }),
   );
 }

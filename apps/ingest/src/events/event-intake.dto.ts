@@ -3,11 +3,9 @@
  * body itself (see `decodeJson`), so these classes only describe it; the rules live in the validators.
  */
 import { EVENT_ID_PATTERN } from '@hookline/events';
+import { CREATED_PROPERTY } from '@hookline/observability';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApiErrorType } from './ingest-problem';
-
-/** Name of the schema of `created`, defined per preset by the document builder. */
-export const CREATED_TIME_SCHEMA = 'CreatedTime';
 
 /** The request that caused an event. */
 export class EventRequestDto {
@@ -106,7 +104,7 @@ export class AcceptedEventDto {
   @ApiProperty({ example: 'user.created' })
   type!: string;
 
-  @ApiProperty({ allOf: [{ $ref: `#/components/schemas/${CREATED_TIME_SCHEMA}` }] })
+  @ApiProperty(CREATED_PROPERTY)
   created!: number | string;
 }
 
@@ -136,6 +134,7 @@ export class IngestFieldErrorDto {
 
 const ERROR_TYPES: readonly ApiErrorType[] = [
   'authentication_failed',
+  'rate_limited',
   'malformed_json',
   'unsupported_media_type',
   'invalid_header',

@@ -1,4 +1,4 @@
-import type { ApiKeyAuthenticator, Authentication } from '@hookline/tenancy';
+import type { ApiKeyAuthenticator, Authentication, TrustedProxies } from '@hookline/tenancy';
 import { describeFailure } from '@hookline/observability';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -8,7 +8,7 @@ import { type FieldProblem, decodeJson } from './ingest-body.reader';
 import { type IngestEvents, type IngestOutcome } from './ingest-events.usecase';
 import { type ApiProblem, apiProblem, problemOf } from './ingest-problem';
 import type { IngestMetrics, RequestOutcome } from './ingest.metrics';
-import { API_KEY_AUTHENTICATOR, INGEST_EVENTS, INGEST_METRICS } from './events.tokens';
+import { API_KEY_AUTHENTICATOR, INGEST_EVENTS, INGEST_METRICS, TRUSTED_PROXIES } from './events.tokens';
 
 /** What the endpoint answers. */
 interface HttpAnswer {
@@ -38,6 +38,7 @@ export class EventsController {
     @Inject(INGEST_EVENTS) private readonly ingest: IngestEvents,
     @Inject(API_KEY_AUTHENTICATOR) private readonly authenticator: ApiKeyAuthenticator,
     @Inject(INGEST_METRICS) private readonly metrics: IngestMetrics,
+    @Inject(TRUSTED_PROXIES) private readonly proxies: TrustedProxies,
   ) {}
 
   /** Accepts one event or a batch. */
@@ -54,7 +55,9 @@ export class EventsController {
   private async answer(request: Request): Promise<HttpAnswer> {
     let authentication: Authentication;
     try {
-      authentication = await this.authenticator.authenticate(request.headers.authorization);
+      authentication = await this.authenticator.authenticate(request.headers.authorization, {
+        address: this.proxies.clientAddress(request.socket.remoteAddress, request.get('x-forwarded-for')),
+      });
     } catch (error) {
       this.logger.warn(`API key lookup failed: ${describeFailure(error)}`);
       return refused(
@@ -66,6 +69,7 @@ export class EventsController {
       );
     }
     if (!authentication.ok) {
+      if (authentication.reason === 'braked') return rateLimited(authentication.retryAfterSeconds);
       return {
         ...refused(unauthenticated(authentication.reason)),
         headers: { 'WWW-Authenticate': 'Bearer' },
@@ -113,6 +117,19 @@ function refused(problem: ApiProblem): HttpAnswer {
     status: problem.status,
     body: { error: problem.error },
     outcome: problem.status >= 500 ? 'unavailable' : 'rejected',
+  };
+}
+
+function rateLimited(retryAfterSeconds: number): HttpAnswer {
+  return {
+    ...refused(
+      apiProblem(
+        429,
+        'rate_limited',
+        `too many failed authentications from this address or for this key; retry in ${retryAfterSeconds} s`,
+      ),
+    ),
+    headers: { 'Retry-After': String(retryAfterSeconds) },
   };
 }
 

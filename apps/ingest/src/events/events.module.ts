@@ -1,6 +1,12 @@
 import { createDataSource } from '@hookline/persistence';
 import { METRICS_REGISTRY } from '@hookline/observability';
-import { ApiKeyAuthenticator } from '@hookline/tenancy';
+import {
+  ApiKeyAuthenticator,
+  ApiKeyUsageRecorder,
+  AuthFailureBrake,
+  createApiKeyUsageRecorder,
+  TrustedProxies,
+} from '@hookline/tenancy';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
@@ -14,8 +20,17 @@ import { createIngestKafka } from '../kafka/ingest-kafka.client';
 import { KafkaMessagePublisher } from '../kafka/kafka-message.publisher';
 import { MESSAGE_PUBLISHER } from '../kafka/message.publisher';
 import { TenantDirectory } from '../tenancy/tenant.directory';
+import { EventLogForwarder } from './event-log.forwarder';
 import { EventsController } from './events.controller';
-import { API_KEY_AUTHENTICATOR, INGEST_EVENTS, INGEST_METRICS, KAFKA } from './events.tokens';
+import {
+  API_KEY_AUTHENTICATOR,
+  API_KEY_USAGE,
+  EVENT_LOG_UPSTREAM,
+  INGEST_EVENTS,
+  INGEST_METRICS,
+  KAFKA,
+  TRUSTED_PROXIES,
+} from './events.tokens';
 import { IngestConsumer } from './ingest.consumer';
 import { IngestEvents } from './ingest-events.usecase';
 import { IngestLifecycle } from './ingest.lifecycle';
@@ -31,8 +46,9 @@ export class EventsModule {
   static forRoot(config: IngestConfig): DynamicModule {
     return {
       module: EventsModule,
-      controllers: [EventsController],
+      controllers: [EventsController, EventLogForwarder],
       providers: [
+        { provide: EVENT_LOG_UPSTREAM, useValue: config.eventLogUpstream },
         rawBodyParserProvider(config.intake.maxBodyBytes),
         { provide: APP_FILTER, useFactory: () => new ApiErrorFilter(config.intake.maxBodyBytes) },
         {
@@ -83,11 +99,24 @@ export class EventsModule {
             );
           },
         },
+        { provide: TRUSTED_PROXIES, useValue: new TrustedProxies(config.auth.trustedProxies) },
+        {
+          provide: API_KEY_USAGE,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => {
+            const logger = new Logger('ApiKeyUsage');
+            return createApiKeyUsageRecorder(dataSource, config.auth, (message) => logger.warn(message));
+          },
+        },
         {
           provide: API_KEY_AUTHENTICATOR,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) =>
-            new ApiKeyAuthenticator(dataSource, { cacheTtlMs: config.auth.cacheTtlMs }),
+          inject: [DataSource, API_KEY_USAGE],
+          useFactory: (dataSource: DataSource, usage: ApiKeyUsageRecorder) =>
+            new ApiKeyAuthenticator(dataSource, {
+              cacheTtlMs: config.auth.cacheTtlMs,
+              brake: new AuthFailureBrake(config.auth.brake),
+              usage,
+            }),
         },
         {
           provide: IngestConsumer,
@@ -113,12 +142,18 @@ export class EventsModule {
         },
         {
           provide: IngestLifecycle,
-          inject: [IngestConsumer, MESSAGE_PUBLISHER, DataSource],
-          useFactory: (consumer: IngestConsumer, publisher: KafkaMessagePublisher, dataSource: DataSource) =>
+          inject: [IngestConsumer, MESSAGE_PUBLISHER, DataSource, API_KEY_USAGE],
+          useFactory: (
+            consumer: IngestConsumer,
+            publisher: KafkaMessagePublisher,
+            dataSource: DataSource,
+            keyUsage: ApiKeyUsageRecorder,
+          ) =>
             new IngestLifecycle({
               consumer: config.consumer.enabled ? consumer : undefined,
               publisher,
               dataSource,
+              keyUsage,
             }),
         },
       ],

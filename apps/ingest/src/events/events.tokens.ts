@@ -6,3 +6,9 @@ export const API_KEY_AUTHENTICATOR = Symbol('hookline.ingest.api-key-authenticat
 export const INGEST_METRICS = Symbol('hookline.ingest.metrics');
 /** Injection token of the Kafka client. */
 export const KAFKA = Symbol('hookline.ingest.kafka');
+/** Injection token of the `TrustedProxies` that tell a client's address. */
+export const TRUSTED_PROXIES = Symbol('hookline.ingest.trusted-proxies');
+/** Injection token of the `ApiKeyUsageRecorder`. */
+export const API_KEY_USAGE = Symbol('hookline.ingest.api-key-usage');
+/** Injection token of the subscription API's base URL for the event log, or undefined. */
+export const EVENT_LOG_UPSTREAM = Symbol('hookline.ingest.event-log-upstream');

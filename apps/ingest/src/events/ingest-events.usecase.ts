@@ -7,7 +7,8 @@ import {
   type RecordCoordinates,
   recordEventId,
 } from '@hookline/events';
-import type { HeldClaim, IdempotencyStore } from '../idempotency/idempotency.store';
+import type { HeldClaim } from '../idempotency/held-claim';
+import type { IdempotencyStore } from '../idempotency/idempotency.store';
 import type { MessagePublisher } from '../kafka/message.publisher';
 import { acceptedEventMessage, acceptEvent } from './accepted-event.factory';
 import { validateEvents } from './event-batch.validator';

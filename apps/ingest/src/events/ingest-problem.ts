@@ -4,6 +4,7 @@ import type { FieldProblem } from './ingest-body.reader';
 /** Machine-readable kind of every error the ingest API answers with. */
 export type ApiErrorType =
   | 'authentication_failed'
+  | 'rate_limited'
   | 'malformed_json'
   | 'unsupported_media_type'
   | 'invalid_header'
@@ -16,6 +17,8 @@ export type ApiErrorType =
   | 'idempotency_key_in_use'
   | 'service_unavailable'
   | 'not_found'
+  | 'method_not_allowed'
+  | 'bad_gateway'
   | 'bad_request'
   | 'internal_error';
 

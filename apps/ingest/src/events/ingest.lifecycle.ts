@@ -4,6 +4,7 @@ import type {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
+import type { ApiKeyUsageRecorder } from '@hookline/tenancy';
 import type { DataSource } from 'typeorm';
 import type { KafkaMessagePublisher } from '../kafka/kafka-message.publisher';
 import type { IngestConsumer } from './ingest.consumer';
@@ -14,13 +15,15 @@ export interface IngestLifecycleParts {
   readonly consumer: IngestConsumer | undefined;
   readonly publisher: KafkaMessagePublisher;
   readonly dataSource: DataSource;
+  /** Writes API keys' `last_used_at`; what it holds is written before the pool closes. */
+  readonly keyUsage: ApiKeyUsageRecorder;
 }
 
 /**
  * Starts intake once the app is up, and shuts it down in the order that loses nothing: stop
  * consuming (the record in hand is finished and committed), then let the HTTP server finish its
- * in-flight requests (Nest closes it between these two hooks), then flush and disconnect the producer
- * and close the database pool.
+ * in-flight requests (Nest closes it between these two hooks), then flush and disconnect the producer,
+ * write the API key uses noted since the last write, and close the database pool.
  */
 export class IngestLifecycle
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
@@ -35,6 +38,7 @@ export class IngestLifecycle
     if (connected.kind === 'failed')
       this.logger.warn(`Kafka producer not connected yet: ${connected.reason}`);
     this.parts.consumer?.start();
+    this.parts.keyUsage.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -43,6 +47,9 @@ export class IngestLifecycle
 
   async onApplicationShutdown(): Promise<void> {
     await this.parts.publisher.close();
-    if (this.parts.dataSource.isInitialized) await this.parts.dataSource.destroy();
+    if (this.parts.dataSource.isInitialized) {
+      await this.parts.keyUsage.stop();
+      await this.parts.dataSource.destroy();
+    }
   }
 }

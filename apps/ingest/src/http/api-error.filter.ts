@@ -1,6 +1,26 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { type ApiProblem, apiProblem } from '../events/ingest-problem';
+import { type ApiErrorType, type ApiProblem, apiProblem } from '../events/ingest-problem';
+
+/**
+ * The error body of a framework error (unknown route, unreadable body, and the answers the HTTP
+ * server gives before any route runs), typed by its status.
+ */
+export function errorBody(status: number, message: string): { error: ApiProblem['error'] } {
+  return { error: apiProblem(status, errorType(status), message).error };
+}
+
+function errorType(status: number): ApiErrorType {
+  switch (status) {
+    case 404:
+      return 'not_found';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+  }
+  return status >= 500 ? 'internal_error' : 'bad_request';
+}
 
 /**
  * Answers every error outside the events endpoint's own outcomes (unknown routes, oversized or
@@ -31,10 +51,8 @@ export class ApiErrorFilter implements ExceptionFilter {
             'payload_too_large',
             `the request body is larger than the limit of ${this.maxBodyBytes} bytes`,
           );
-        case 415:
-          return apiProblem(415, 'unsupported_media_type', exception.message);
       }
-      if (status >= 400 && status < 500) return apiProblem(status, 'bad_request', exception.message);
+      if (status >= 400 && status < 500) return apiProblem(status, errorType(status), exception.message);
     }
     // Anything else is a fault of ours: log it, and tell the caller nothing about internals.
     this.logger.error(

@@ -2,6 +2,7 @@
 // a tenant and an API key inserted directly, and records what lands on the real topics.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { topicForEventType } from '@hookline/events';
 import { declareTopics, ensureTopicsOnCluster } from '@hookline/kafka';
 import type { RunningService } from '@hookline/observability';
 import { mintApiKey } from '@hookline/tenancy';
@@ -197,6 +198,60 @@ export class TopicRecorder {
   /** Stops reading. */
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+  }
+}
+
+/** The event types whose topics {@link SubjectRecords} watches. */
+const SUBJECT_TYPES = ['user.created', 'user.updated'];
+
+/**
+ * What ingest wrote about one subject (the record key's second part) at a time: each case takes a
+ * fresh subject, and reads its records after a marker on each watched topic with the same key has
+ * arrived. Kafka keeps one partition's records in order, so anything written before the markers has
+ * arrived once they have.
+ */
+export class SubjectRecords {
+  private subjects = 0;
+
+  private constructor(
+    private readonly ingest: IngestUnderTest,
+    private readonly recorder: TopicRecorder,
+    private readonly prefix: string,
+  ) {}
+
+  /** Starts recording the tenant's records on the watched topics. */
+  static async start(kafka: Kafka, ingest: IngestUnderTest, prefix: string): Promise<SubjectRecords> {
+    const recorder = await new TopicRecorder(
+      kafka,
+      SUBJECT_TYPES.map(topicForEventType),
+      (record) => record.headers['hookline-tenant-id'] === ingest.tenant.id,
+    ).start();
+    return new SubjectRecords(ingest, recorder, prefix);
+  }
+
+  /** A subject no other case uses, so its records can be counted. */
+  newSubject(): string {
+    this.subjects += 1;
+    return `${this.prefix}_${this.subjects}`;
+  }
+
+  /** Every record written for `subject` before this call (the markers excluded). */
+  async about(subject: string): Promise<RecordedMessage[]> {
+    const markers = await this.ingest.post(SUBJECT_TYPES.map((type) => ({ type, data: { id: subject } })));
+    if (markers.status !== 202) throw new Error(`markers for ${subject} answered ${markers.status}`);
+    const markerIds = new Set<string>(markers.body.data.map((ref: Json) => ref.id));
+    await this.recorder.waitFor((records) =>
+      [...markerIds].every((id) => records.some((record) => record.json?.event?.id === id)),
+    );
+    return this.recorder.records.filter(
+      (record) =>
+        record.key === `${this.ingest.tenant.id}:${subject}` && !markerIds.has(record.json.event.id),
+    );
+  }
+
+  /** Stops recording. */
+  stop(): Promise<void> {
+    return this.recorder.stop();
   }
 }
 

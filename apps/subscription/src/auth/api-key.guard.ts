@@ -1,6 +1,7 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { KeysService, type TenantPrincipal } from '../keys/keys.service';
+import { ClientAddresses } from './client-addresses';
 
 /** A request that passed `ApiKeyGuard`. */
 interface AuthenticatedRequest extends Request {
@@ -10,11 +11,16 @@ interface AuthenticatedRequest extends Request {
 /** Admits requests carrying a valid, unrevoked tenant API key (`Authorization: Bearer <key>`). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly keys: KeysService) {}
+  constructor(
+    private readonly keys: KeysService,
+    private readonly addresses: ClientAddresses,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.principal = await this.keys.authenticate(request.headers.authorization);
+    request.principal = await this.keys.authenticate(request.headers.authorization, {
+      address: this.addresses.ofHttp(request),
+    });
     return true;
   }
 }

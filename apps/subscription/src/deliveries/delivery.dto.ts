@@ -1,6 +1,7 @@
 import { DELIVERY_STATUSES } from '@hookline/persistence';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CREATED_PROPERTY, NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
+import { CREATED_PROPERTY } from '@hookline/observability';
+import { NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
 
 /** Body of `POST /v1/webhooks/{id}/test`; both parts are optional, and `null` or `{}` count as not given. */
 export class TestEventDto {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { finishApiDocument, operationId } from '@hookline/observability';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { SubscriptionConfig } from '../config';
-import { CREATED_TIME_SCHEMA, createdTimeSchema } from '../listing/api-schema.fragments';
 import { SubscriptionApiModule } from '../subscription-api.module';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
 
@@ -55,28 +55,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     include: [SubscriptionApiModule],
-    operationIdFactory: (controllerKey, methodKey) =>
-      `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+    operationIdFactory: operationId,
   });
-  const schemas = (document.components ??= {}).schemas ?? {};
-  document.components.schemas = {
-    ...schemas,
-    [CREATED_TIME_SCHEMA]: createdTimeSchema(preset.createdFormat),
-  };
-  unwrapSingleReferences(document.components.schemas);
-  return document;
-}
-
-/**
- * Replaces each property that is only `allOf: [{ $ref }]` (what the decorators produce for a named
- * schema) by the plain `$ref`, which every generator reads as the named type itself.
- */
-function unwrapSingleReferences(schemas: Record<string, unknown>): void {
-  for (const schema of Object.values(schemas)) {
-    const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
-    for (const [name, property] of Object.entries(properties)) {
-      const allOf = (property as { allOf?: unknown[] }).allOf;
-      if (Object.keys(property as object).length === 1 && allOf?.length === 1) properties[name] = allOf[0];
-    }
-  }
+  return finishApiDocument(document, preset.createdFormat);
 }

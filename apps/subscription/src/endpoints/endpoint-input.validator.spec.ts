@@ -1,3 +1,4 @@
+import { AddressPolicy } from '@hookline/egress';
 import { ValidationError } from '../errors/domain.errors';
 import {
   type EndpointInputRules,
@@ -6,8 +7,19 @@ import {
   parseUpdateEndpoint,
 } from './endpoint-input.validator';
 
-const hookline: EndpointInputRules = { allowHttpUrls: false, brandHeaderPrefix: 'X-Hookline' };
-const appmint: EndpointInputRules = { allowHttpUrls: false, brandHeaderPrefix: 'X-Appmint' };
+// Development posture: hosts are not judged at registration.
+const hookline: EndpointInputRules = {
+  allowHttpUrls: false,
+  brandHeaderPrefix: 'X-Hookline',
+  hostPolicy: undefined,
+};
+const appmint: EndpointInputRules = {
+  allowHttpUrls: false,
+  brandHeaderPrefix: 'X-Appmint',
+  hostPolicy: undefined,
+};
+// Production posture.
+const production: EndpointInputRules = { ...hookline, hostPolicy: new AddressPolicy() };
 
 function fieldsOf(run: () => unknown): Array<{ field: string; message: string }> {
   try {
@@ -204,5 +216,67 @@ describe('parseRotateSecret', () => {
     expect(fieldsOf(() => parseRotateSecret({ secret: 42 }))).toEqual([
       { field: 'secret', message: 'must be a string' },
     ]);
+  });
+});
+
+describe('endpoint URL hosts and characters', () => {
+  const create = (url: string, rules: EndpointInputRules = production) =>
+    fieldsOf(() => parseCreateEndpoint({ url, events: ['*'] }, rules));
+
+  it.each([
+    ['https://127.0.0.1/hooks', 'a loopback address'],
+    ['https://2130706433/', 'a loopback address'],
+    ['https://0177.0.0.1/', 'a loopback address'],
+    ['https://0x7f.0.0.1/', 'a loopback address'],
+    ['https://127.1/', 'a loopback address'],
+    ['https://[::ffff:127.0.0.1]/', 'a loopback address'],
+    ['https://[::127.0.0.1]/', 'a loopback address'],
+    ['https://localhost/', 'a loopback address'],
+    ['https://hooks.localhost/', 'a loopback address'],
+    ['https://169.254.169.254/latest/meta-data/', 'a cloud metadata address'],
+    ['https://[64:ff9b::a9fe:a9fe]/', 'a cloud metadata address'],
+    ['https://[2002:a9fe:a9fe::]/', 'a cloud metadata address'],
+    ['https://[2001::a9fe:a9fe]/', 'an unspecified address'],
+    ['https://10.1.2.3/', 'a private network address'],
+  ])('refuses %s in production, naming the class', (url, phrase) => {
+    expect(create(url)).toEqual([{ field: 'url', message: `must not point to ${phrase}` }]);
+  });
+
+  it('accepts names and public addresses in production, and internal ones the operator allows', () => {
+    for (const url of ['https://example.com/h', 'https://8.8.8.8/h', 'https://[2606:4700::1111]/h']) {
+      expect(parseCreateEndpoint({ url, events: ['*'] }, production).url).toBe(url);
+    }
+    const allowed = { ...production, hostPolicy: new AddressPolicy(['10.0.0.0/8']) };
+    expect(parseCreateEndpoint({ url: 'https://10.1.2.3/h', events: ['*'] }, allowed).url).toBe(
+      'https://10.1.2.3/h',
+    );
+  });
+
+  it('leaves internal hosts to the dispatcher in development', () => {
+    expect(parseCreateEndpoint({ url: 'https://127.0.0.1/h', events: ['*'] }, hookline).url).toBe(
+      'https://127.0.0.1/h',
+    );
+  });
+
+  it('judges the url of an update the same way', () => {
+    expect(fieldsOf(() => parseUpdateEndpoint({ url: 'https://[::1]/' }, production))).toEqual([
+      { field: 'url', message: 'must not point to a loopback address' },
+    ]);
+  });
+
+  it.each([
+    ['a line feed', 'https://example.com/a\nb'],
+    ['CR LF', 'https://example.com/\r\nHost: evil'],
+    ['a tab', 'https://exam\tple.com/'],
+    ['a space', 'https://example.com/a b'],
+    ['a trailing space', 'https://example.com/ '],
+    ['NUL', 'https://example.com/\u0000'],
+    ['DEL', 'https://example.com/\u007f'],
+  ])('refuses a url holding %s in every posture', (_case, url) => {
+    const expected = [
+      { field: 'url', message: 'must not contain spaces, tabs, line breaks or other control characters' },
+    ];
+    expect(create(url, production)).toEqual(expected);
+    expect(create(url, { ...hookline, allowHttpUrls: true })).toEqual(expected);
   });
 });

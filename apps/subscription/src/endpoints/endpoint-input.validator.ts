@@ -1,3 +1,9 @@
+import {
+  type AddressPolicy,
+  checkUrlHost,
+  describeAddressClass,
+  hasUnsafeUrlCharacter,
+} from '@hookline/egress';
 import { isValidEventTypePattern } from '@hookline/events';
 import { standardWebhooksKey, WHSEC_PREFIX } from '@hookline/signing';
 import { FieldErrors } from '../errors/domain.errors';
@@ -41,6 +47,11 @@ export const RESERVED_HEADER_PREFIXES: readonly string[] = ['webhook-'];
 export interface EndpointInputRules {
   /** Whether `http://` URLs are accepted. */
   readonly allowHttpUrls: boolean;
+  /**
+   * Judges a URL's host when it is an IP literal or `localhost` (production posture); absent, any
+   * host is accepted and only the dispatcher judges where it leads.
+   */
+  readonly hostPolicy: AddressPolicy | undefined;
   /** The preset's branded header prefix (`X-Appmint`); headers starting `X-Appmint-` are reserved. */
   readonly brandHeaderPrefix: string;
 }
@@ -203,6 +214,11 @@ function readUrl(value: unknown, rules: EndpointInputRules, errors: FieldErrors)
     errors.add('url', `must be at most ${MAX_URL_LENGTH} characters`);
     return '';
   }
+  // URL parsing drops tabs and line breaks and trims spaces: the URL stored must be the one called.
+  if (hasUnsafeUrlCharacter(value)) {
+    errors.add('url', 'must not contain spaces, tabs, line breaks or other control characters');
+    return '';
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -218,6 +234,11 @@ function readUrl(value: unknown, rules: EndpointInputRules, errors: FieldErrors)
     errors.add('url', 'must not contain credentials; send them in a custom header instead');
   } else if (url.hostname === '') {
     errors.add('url', 'must name a host');
+  } else if (rules.hostPolicy) {
+    // The parsed host: `2130706433`, `0177.0.0.1`, `0x7f.1` and `127.1` are all 127.0.0.1 by now.
+    const verdict = checkUrlHost(rules.hostPolicy, url.hostname);
+    if (!verdict.allowed)
+      errors.add('url', `must not point to ${describeAddressClass(verdict.addressClass)}`);
   }
   return value;
 }

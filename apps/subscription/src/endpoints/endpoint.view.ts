@@ -33,8 +33,12 @@ export function isRedactedHeader(name: string): boolean {
   return redactHeaders({ [name]: 'x' })[name] !== 'x';
 }
 
-/** The caller's view of a stored endpoint at `now`. */
-export function toEndpointView(endpoint: EndpointEntity, now: Date): EndpointView {
+/** The caller's view of a stored endpoint at `now`; `headers` are its custom headers opened. */
+export function toEndpointView(
+  endpoint: EndpointEntity,
+  headers: Readonly<Record<string, string>>,
+  now: Date,
+): EndpointView {
   const previousExpiresAt = endpoint.previousSecretExpiresAt;
   return {
     id: endpoint.id,
@@ -43,7 +47,7 @@ export function toEndpointView(endpoint: EndpointEntity, now: Date): EndpointVie
     description: endpoint.description,
     events: [...endpoint.events],
     metadata: { ...endpoint.metadata },
-    headers: redactHeaders(endpoint.headers),
+    headers: redactHeaders({ ...headers }),
     active: endpoint.active,
     disabledReason: endpoint.disabledReason,
     previousSecretExpiresAt:

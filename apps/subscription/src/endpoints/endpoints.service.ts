@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EndpointEntity } from '@hookline/persistence';
+import { AddressPolicy } from '@hookline/egress';
+import {
+  EndpointEntity,
+  type EndpointSecretValues,
+  openEndpointHeaders,
+  openEndpointSecrets,
+  sealEndpointSecrets,
+} from '@hookline/persistence';
+import { SecretSealer } from '@hookline/sealing';
 import { generateWebhookSecret } from '@hookline/signing';
 import { DataSource, type EntityManager, LessThan } from 'typeorm';
 import { EndpointChangeRunner, lockEndpoint } from '../changelog/endpoint-change.runner';
@@ -32,7 +40,9 @@ export const MANUAL_DISABLE_REASON = 'disabled by request';
 
 /**
  * Endpoint use cases: register, list, read, change, delete and rotate secrets. Every change is
- * published to the subscription changelog before it commits (see `EndpointChangeRunner`).
+ * published to the subscription changelog before it commits (see `EndpointChangeRunner`). Signing
+ * secrets and custom header values are sealed before they are stored (so the changelog, which
+ * copies the row, carries them sealed too) and opened only to answer or to compare.
  */
 @Injectable()
 export class EndpointsService {
@@ -42,10 +52,15 @@ export class EndpointsService {
     private readonly dataSource: DataSource,
     private readonly changes: EndpointChangeRunner,
     private readonly metrics: SubscriptionMetrics,
+    private readonly sealer: SecretSealer,
     @Inject(SUBSCRIPTION_CONFIG) private readonly config: SubscriptionConfig,
   ) {
     this.rules = {
       allowHttpUrls: config.subscription.allowHttpUrls,
+      // In production an internal address written into the URL is refused at once; names, and
+      // everything in development, are judged by the dispatcher when it connects.
+      hostPolicy:
+        config.posture === 'production' ? new AddressPolicy(config.subscription.allowedCidrs) : undefined,
       brandHeaderPrefix: config.preset.brand.headerPrefix,
     };
   }
@@ -56,6 +71,12 @@ export class EndpointsService {
       const command = parseCreateEndpoint(input, this.rules);
       const id = newResourceId('endpoint');
       const secret = command.secret ?? generateWebhookSecret();
+      const headers = keepRedactedValues(command.headers, {});
+      const sealed = sealEndpointSecrets(
+        this.sealer,
+        { tenantId, id },
+        { secret, previousSecret: null, headers },
+      );
       return this.changes.run(id, async (manager) => {
         const endpoint = manager.getRepository(EndpointEntity).create({
           id,
@@ -63,10 +84,10 @@ export class EndpointsService {
           url: command.url,
           description: command.description,
           events: [...command.events],
-          secret,
+          secret: sealed.secret,
           previousSecret: null,
           previousSecretExpiresAt: null,
-          headers: keepRedactedValues(command.headers, {}),
+          headers: { ...sealed.headers },
           metadata: { ...command.metadata },
           active: command.active,
           disabledReason: command.active ? null : MANUAL_DISABLE_REASON,
@@ -76,7 +97,7 @@ export class EndpointsService {
         await manager.getRepository(EndpointEntity).insert(endpoint);
         const stored = await reload(manager, id);
         return {
-          result: { endpoint: toEndpointView(stored, new Date()), secret },
+          result: { endpoint: toEndpointView(stored, headers, new Date()), secret },
           change: { kind: 'upserted', endpoint: stored },
         };
       });
@@ -96,7 +117,7 @@ export class EndpointsService {
       });
       const now = new Date();
       return {
-        items: rows.slice(0, paging.limit).map((row) => toEndpointView(row, now)),
+        items: rows.slice(0, paging.limit).map((row) => this.view(row, now)),
         hasMore: rows.length > paging.limit,
       };
     });
@@ -107,7 +128,7 @@ export class EndpointsService {
     return this.metrics.track('endpoint', 'get', async () => {
       const row = await this.dataSource.getRepository(EndpointEntity).findOneBy({ id, tenantId });
       if (!row) throw new NotFoundError(RESOURCE, id);
-      return toEndpointView(row, new Date());
+      return this.view(row, new Date());
     });
   }
 
@@ -121,12 +142,18 @@ export class EndpointsService {
       return this.changes.run(id, async (manager) => {
         const row = await lockEndpoint(manager, id, tenantId);
         if (!row) throw new NotFoundError(RESOURCE, id);
-        const changed = applyUpdate(row, command, new Date());
-        if (!changed) return { result: toEndpointView(row, new Date()), change: { kind: 'unchanged' } };
+        const opened = openEndpointSecrets(this.sealer, row);
+        const headers = applyUpdate(row, opened.headers, command, new Date());
+        if (!headers)
+          return { result: toEndpointView(row, opened.headers, new Date()), change: { kind: 'unchanged' } };
+        this.sealInto(row, { ...opened, headers });
         row.version += 1;
         await manager.getRepository(EndpointEntity).save(row);
         const stored = await reload(manager, id);
-        return { result: toEndpointView(stored, new Date()), change: { kind: 'upserted', endpoint: stored } };
+        return {
+          result: toEndpointView(stored, headers, new Date()),
+          change: { kind: 'upserted', endpoint: stored },
+        };
       });
     });
   }
@@ -154,17 +181,21 @@ export class EndpointsService {
       return this.changes.run(id, async (manager) => {
         const row = await lockEndpoint(manager, id, tenantId);
         if (!row) throw new NotFoundError(RESOURCE, id);
-        if (secret === row.secret)
+        const opened = openEndpointSecrets(this.sealer, row);
+        if (secret === opened.secret)
           throw new ValidationError([{ field: 'secret', message: 'must differ from the current secret' }]);
         const windowMs = this.config.subscription.secretRotationWindowMs;
-        row.previousSecret = windowMs > 0 ? row.secret : null;
+        this.sealInto(row, {
+          secret,
+          previousSecret: windowMs > 0 ? opened.secret : null,
+          headers: opened.headers,
+        });
         row.previousSecretExpiresAt = windowMs > 0 ? new Date(Date.now() + windowMs) : null;
-        row.secret = secret;
         row.version += 1;
         await manager.getRepository(EndpointEntity).save(row);
         const stored = await reload(manager, id);
         return {
-          result: { endpoint: toEndpointView(stored, new Date()), secret },
+          result: { endpoint: toEndpointView(stored, opened.headers, new Date()), secret },
           change: { kind: 'upserted', endpoint: stored },
         };
       });
@@ -175,30 +206,54 @@ export class EndpointsService {
   republishAll(): Promise<number> {
     return this.metrics.track('endpoint', 'republish_all', () => this.changes.republishAll());
   }
+
+  private view(row: EndpointEntity, now: Date): EndpointView {
+    return toEndpointView(row, openEndpointHeaders(this.sealer, row), now);
+  }
+
+  /**
+   * Stores `values` sealed with the active key. Every value is sealed afresh on every change, so a
+   * row written before sealing, or under an older key, is brought up to date by its next change.
+   */
+  private sealInto(row: EndpointEntity, values: EndpointSecretValues): void {
+    const sealed = sealEndpointSecrets(this.sealer, row, values);
+    row.secret = sealed.secret;
+    row.previousSecret = sealed.previousSecret;
+    row.headers = { ...sealed.headers };
+  }
 }
 
 async function reload(manager: EntityManager, id: string): Promise<EndpointEntity> {
   return manager.getRepository(EndpointEntity).findOneByOrFail({ id });
 }
 
-/** Applies `command` to `row`; returns whether anything changed. */
-function applyUpdate(row: EndpointEntity, command: UpdateEndpointCommand, now: Date): boolean {
-  const before = comparable(row);
+/**
+ * Applies `command` to `row`, whose custom headers are `headers` opened; returns the headers in
+ * clear after the change, or `undefined` when nothing changed. Sealing happens after, so the
+ * comparison is of clear values (two seals of one value never compare equal).
+ */
+function applyUpdate(
+  row: EndpointEntity,
+  headers: Readonly<Record<string, string>>,
+  command: UpdateEndpointCommand,
+  now: Date,
+): Record<string, string> | undefined {
+  const before = comparable(row, headers);
+  const after = command.headers !== undefined ? keepRedactedValues(command.headers, headers) : { ...headers };
   if (command.url !== undefined) row.url = command.url;
   if (command.events !== undefined) row.events = [...command.events];
   if (command.description !== undefined) row.description = command.description;
   if (command.metadata !== undefined) row.metadata = { ...command.metadata };
-  if (command.headers !== undefined) row.headers = keepRedactedValues(command.headers, row.headers);
   if (command.active !== undefined && command.active !== row.active) {
     row.active = command.active;
     row.disabledReason = command.active ? null : MANUAL_DISABLE_REASON;
     row.disabledAt = command.active ? null : now;
   }
-  return comparable(row) !== before;
+  return comparable(row, after) !== before ? after : undefined;
 }
 
-function comparable(row: EndpointEntity): string {
-  return JSON.stringify([row.url, row.events, row.description, row.metadata, row.headers, row.active]);
+function comparable(row: EndpointEntity, headers: Readonly<Record<string, string>>): string {
+  return JSON.stringify([row.url, row.events, row.description, row.metadata, headers, row.active]);
 }
 
 /**

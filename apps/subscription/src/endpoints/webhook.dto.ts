@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CREATED_PROPERTY, NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
+import { CREATED_PROPERTY } from '@hookline/observability';
+import { NULLABLE_INSTANT, STRING_MAP } from '../listing/api-schema.fragments';
 import {
   CLEARABLE_FIELDS,
   HEADER_LIMITS,
@@ -10,7 +11,7 @@ import {
   SECRET_LENGTH,
 } from './endpoint-input.validator';
 
-const URL_DOC = `Absolute https URL (http only where the deployment allows it), at most ${MAX_URL_LENGTH} characters, without credentials.`;
+const URL_DOC = `Absolute https URL (http only where the deployment allows it), at most ${MAX_URL_LENGTH} characters, without credentials, whitespace or control characters. In production the host may not be an internal address written literally (loopback, private, link-local, cloud metadata, … in any notation) nor \`localhost\`; the error names the class of address, and delivery refuses hosts that resolve to one.`;
 const EVENTS_DOC = 'Event types to receive: exact types (`user.created`), group wildcards (`user.*`) or `*`.';
 const HEADERS_DOC =
   `Extra headers sent with every delivery (at most ${HEADER_LIMITS.maxHeaders}; values 1–${HEADER_LIMITS.maxValueLength} visible ASCII characters). Reserved: ` +

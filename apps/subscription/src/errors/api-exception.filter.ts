@@ -7,7 +7,13 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, type DomainErrorKind, type FieldError, ValidationError } from './domain.errors';
+import {
+  DomainError,
+  type DomainErrorKind,
+  type FieldError,
+  RateLimitedError,
+  ValidationError,
+} from './domain.errors';
 
 /** The body of every error answer: `{ error: { type, message, fields? } }`. */
 export interface ErrorBody {
@@ -23,6 +29,7 @@ const DOMAIN_STATUS: Record<DomainErrorKind, { status: number; type: string }> =
   validation: { status: HttpStatus.UNPROCESSABLE_ENTITY, type: 'validation_error' },
   conflict: { status: HttpStatus.CONFLICT, type: 'conflict' },
   unauthenticated: { status: HttpStatus.UNAUTHORIZED, type: 'unauthenticated' },
+  rate_limited: { status: HttpStatus.TOO_MANY_REQUESTS, type: 'rate_limited' },
   unavailable: { status: HttpStatus.SERVICE_UNAVAILABLE, type: 'service_unavailable' },
 };
 
@@ -49,6 +56,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { status, body } = this.describe(exception);
     if (status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer');
     if (status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', '5');
+    if (exception instanceof RateLimitedError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(status).json(body);
   }
 
@@ -60,8 +70,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const type = HTTP_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
-      return { status, body: { error: { type, message: httpMessage(exception) } } };
+      return { status, body: errorBody(status, httpMessage(exception)) };
     }
     // The stack goes to the log only; the caller learns nothing about internals.
     this.logger.error(
@@ -72,6 +81,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
       body: { error: { type: 'internal_error', message: 'Internal error' } },
     };
   }
+}
+
+/**
+ * The error body of a framework error (unknown route, malformed JSON, and the answers the HTTP
+ * server gives before any route runs), typed by its status.
+ */
+export function errorBody(status: number, message: string): ErrorBody {
+  const type = HTTP_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+  return { error: { type, message } };
 }
 
 function httpMessage(exception: HttpException): string {

@@ -10,7 +10,8 @@ export interface FieldError {
 }
 
 /** Every domain error kind. */
-export type DomainErrorKind = 'not_found' | 'validation' | 'conflict' | 'unauthenticated' | 'unavailable';
+export type DomainErrorKind =
+  'not_found' | 'validation' | 'conflict' | 'unauthenticated' | 'rate_limited' | 'unavailable';
 
 /** Base of the errors use cases raise on purpose; anything else is a bug. */
 export abstract class DomainError extends Error {
@@ -54,6 +55,23 @@ export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';
 }
 
+/**
+ * The caller's address (or the key prefix it sent) made too many failed authentications lately; the
+ * credentials were not even checked.
+ */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+
+  constructor(
+    /** Whole seconds until the caller may try again. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `Too many failed authentications from this address or for this key; retry in ${retryAfterSeconds} s`,
+    );
+  }
+}
+
 /** A dependency (Kafka) failed; nothing was changed and the request may be retried. */
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable';
@@ -65,7 +83,8 @@ export class FieldErrors {
 
   /** Records that `field` is invalid. */
   add(field: string, message: string): void {
-    this.errors.push({ field, message });
+    // A body may hold a member named "" (valid JSON); an empty field path would name nothing.
+    this.errors.push({ field: field === '' ? '""' : field, message });
   }
 
   /** Whether any error was recorded. */

@@ -19,6 +19,7 @@ export class ErrorDetailDto {
       'validation_error',
       'invalid_request',
       'unauthenticated',
+      'rate_limited',
       'not_found',
       'conflict',
       'service_unavailable',

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CREATED_PROPERTY } from '../listing/api-schema.fragments';
+import { CREATED_PROPERTY } from '@hookline/observability';
 
 /** An event type of the catalogue. */
 export class EventTypeDto {

@@ -236,3 +236,53 @@ export interface RecoverDeliveriesRequest {
 export interface RecoverDeliveriesResponse {
   readonly count: number;
 }
+
+// Endpoint statistics.
+
+/** Names of the `EndpointStatsWindow` enum. */
+export type EndpointStatsWindowName =
+  | 'ENDPOINT_STATS_WINDOW_UNSPECIFIED'
+  | 'ENDPOINT_STATS_WINDOW_1H'
+  | 'ENDPOINT_STATS_WINDOW_24H'
+  | 'ENDPOINT_STATS_WINDOW_7D';
+
+export interface GetEndpointStatsRequest {
+  readonly endpoint_id: string;
+  readonly window: EndpointStatsWindowName;
+}
+
+export interface EndpointFailuresByReasonMessage {
+  readonly http_4xx: number;
+  readonly http_5xx: number;
+  readonly timeout: number;
+  readonly connection: number;
+  readonly tls: number;
+  readonly refused_address: number;
+  readonly other: number;
+}
+
+export interface EndpointStatsCountsMessage {
+  readonly attempts: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly success_rate?: number;
+  readonly p50_ms?: number;
+  readonly p95_ms?: number;
+  readonly mean_ms?: number;
+  readonly failures_by_reason: EndpointFailuresByReasonMessage;
+}
+
+export interface EndpointStatsBucketMessage {
+  readonly start: Timestamp;
+  readonly counts: EndpointStatsCountsMessage;
+}
+
+export interface EndpointStatsMessage {
+  readonly endpoint_id: string;
+  readonly window: EndpointStatsWindowName;
+  readonly start: Timestamp;
+  readonly end: Timestamp;
+  readonly bucket_seconds: number;
+  readonly totals: EndpointStatsCountsMessage;
+  readonly series: EndpointStatsBucketMessage[];
+}

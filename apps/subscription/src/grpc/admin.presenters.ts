@@ -4,12 +4,16 @@ import type { DeliveryDetail, DeliveryView, QueuedDelivery } from '../deliveries
 import type { EndpointView } from '../endpoints/endpoint.view';
 import type { StoredEvent } from '../events/events.service';
 import type { ApiKeyView, TenantView } from '../keys/keys.service';
+import type { EndpointStatsView, StatsCounts, StatsWindow } from '../stats/endpoint-stats.view';
 import type {
   ApiKeyMessage,
   DeliveryAttemptMessage,
   DeliveryMessage,
   DeliveryStatusName,
   EndpointMessage,
+  EndpointStatsCountsMessage,
+  EndpointStatsMessage,
+  EndpointStatsWindowName,
   EventMessage,
   EventTypeMessage,
   GetDeliveryResponse,
@@ -148,4 +152,40 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
+}
+
+/** The `EndpointStatsWindow` enum name of each window. */
+export const STATS_WINDOW_ENUM_NAMES: Readonly<Record<StatsWindow, EndpointStatsWindowName>> = {
+  '1h': 'ENDPOINT_STATS_WINDOW_1H',
+  '24h': 'ENDPOINT_STATS_WINDOW_24H',
+  '7d': 'ENDPOINT_STATS_WINDOW_7D',
+};
+
+/** An endpoint's statistics; what is unknown without attempts is left unset. */
+export function presentEndpointStats(stats: EndpointStatsView): EndpointStatsMessage {
+  return {
+    endpoint_id: stats.endpointId,
+    window: STATS_WINDOW_ENUM_NAMES[stats.window],
+    start: toTimestamp(stats.start),
+    end: toTimestamp(stats.end),
+    bucket_seconds: stats.bucketSeconds,
+    totals: presentStatsCounts(stats.totals),
+    series: stats.series.map((bucket) => ({
+      start: toTimestamp(bucket.start),
+      counts: presentStatsCounts(bucket.counts),
+    })),
+  };
+}
+
+function presentStatsCounts(counts: StatsCounts): EndpointStatsCountsMessage {
+  return {
+    attempts: counts.attempts,
+    succeeded: counts.succeeded,
+    failed: counts.failed,
+    ...(counts.successRate === null ? {} : { success_rate: counts.successRate }),
+    ...(counts.p50Ms === null ? {} : { p50_ms: counts.p50Ms }),
+    ...(counts.p95Ms === null ? {} : { p95_ms: counts.p95Ms }),
+    ...(counts.meanMs === null ? {} : { mean_ms: counts.meanMs }),
+    failures_by_reason: { ...counts.failuresByReason },
+  };
 }

@@ -7,9 +7,11 @@ import type { DeliveryListInput } from '../deliveries/deliveries.service';
 import { FieldErrors } from '../errors/domain.errors';
 import type { EventListInput } from '../events/events.service';
 import type { ListInput } from '../listing/list-input';
+import type { EndpointStatsInput } from '../stats/endpoint-stats.service';
 import type {
   CreateEndpointRequest,
   DeliveryStatusName,
+  GetEndpointStatsRequest,
   ListDeliveriesRequest,
   ListEventsRequest,
   PageRequest,
@@ -17,7 +19,7 @@ import type {
   SendTestEventRequest,
   UpdateEndpointRequest,
 } from './admin.messages';
-import { DELIVERY_STATUS_PREFIX } from './admin.presenters';
+import { DELIVERY_STATUS_PREFIX, STATS_WINDOW_ENUM_NAMES } from './admin.presenters';
 import { fromStruct, timestampToIso } from './proto-values';
 
 /** Fields an `UpdateEndpoint` mask may name, in the order they are applied. */
@@ -166,4 +168,14 @@ export function recoverInput(request: RecoverDeliveriesRequest): Record<string, 
 // Shaped like a JSON body, which has no `undefined` members.
 function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The statistics input of `GetEndpointStats`: an unspecified window is not given (the default); a
+ * value the enum does not name is passed on for the use case to refuse, naming `window`.
+ */
+export function endpointStatsInput(request: GetEndpointStatsRequest): EndpointStatsInput {
+  if (request.window === 'ENDPOINT_STATS_WINDOW_UNSPECIFIED') return {};
+  const window = Object.entries(STATS_WINDOW_ENUM_NAMES).find(([, name]) => name === request.window)?.[0];
+  return { window: window ?? request.window };
 }

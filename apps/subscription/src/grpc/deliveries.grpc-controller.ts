@@ -13,7 +13,7 @@ import type {
 } from './admin.messages';
 import { presentDelivery, presentDeliveryDetail, presentQueuedDelivery } from './admin.presenters';
 import { deliveryListInput, recoverInput, requireIds } from './admin.requests';
-import { GrpcCallerAuthenticator } from './grpc-caller.authenticator';
+import { callerTenantId } from './grpc-caller.authenticator';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 
 const SERVICE = 'DeliveryService';
@@ -22,14 +22,11 @@ const SERVICE = 'DeliveryService';
 @UseFilters(GrpcExceptionFilter)
 @Controller()
 export class DeliveriesGrpcController {
-  constructor(
-    private readonly deliveries: DeliveriesService,
-    private readonly callers: GrpcCallerAuthenticator,
-  ) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   @GrpcMethod(SERVICE, 'ListDeliveries')
   async listDeliveries(request: ListDeliveriesRequest, metadata: Metadata): Promise<ListDeliveriesResponse> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ endpoint_id: request.endpoint_id });
     const page = await this.deliveries.listForEndpoint(
       tenantId,
@@ -41,14 +38,14 @@ export class DeliveriesGrpcController {
 
   @GrpcMethod(SERVICE, 'GetDelivery')
   async getDelivery(request: IdRequest, metadata: Metadata): Promise<GetDeliveryResponse> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     return presentDeliveryDetail(await this.deliveries.get(tenantId, request.id));
   }
 
   @GrpcMethod(SERVICE, 'Redeliver')
   async redeliver(request: IdRequest, metadata: Metadata): Promise<QueuedDeliveryMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     return presentQueuedDelivery(await this.deliveries.redeliver(tenantId, request.id));
   }
@@ -58,7 +55,7 @@ export class DeliveriesGrpcController {
     request: RecoverDeliveriesRequest,
     metadata: Metadata,
   ): Promise<RecoverDeliveriesResponse> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ endpoint_id: request.endpoint_id });
     return this.deliveries.recover(tenantId, request.endpoint_id, recoverInput(request));
   }

@@ -24,7 +24,7 @@ import {
   testEventInput,
   updateEndpointInput,
 } from './admin.requests';
-import { GrpcCallerAuthenticator } from './grpc-caller.authenticator';
+import { callerTenantId } from './grpc-caller.authenticator';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 
 const SERVICE = 'EndpointService';
@@ -36,7 +36,6 @@ export class EndpointsGrpcController {
   constructor(
     private readonly endpoints: EndpointsService,
     private readonly deliveries: DeliveriesService,
-    private readonly callers: GrpcCallerAuthenticator,
   ) {}
 
   @GrpcMethod(SERVICE, 'CreateEndpoint')
@@ -44,35 +43,35 @@ export class EndpointsGrpcController {
     request: CreateEndpointRequest,
     metadata: Metadata,
   ): Promise<EndpointWithSecretMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     const { endpoint, secret } = await this.endpoints.create(tenantId, createEndpointInput(request));
     return { endpoint: presentEndpoint(endpoint), secret };
   }
 
   @GrpcMethod(SERVICE, 'ListEndpoints')
   async listEndpoints(request: ListEndpointsRequest, metadata: Metadata): Promise<ListEndpointsResponse> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     const page = await this.endpoints.list(tenantId, pageInput(request));
     return { endpoints: page.items.map(presentEndpoint), has_more: page.hasMore };
   }
 
   @GrpcMethod(SERVICE, 'GetEndpoint')
   async getEndpoint(request: IdRequest, metadata: Metadata): Promise<EndpointMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     return presentEndpoint(await this.endpoints.get(tenantId, request.id));
   }
 
   @GrpcMethod(SERVICE, 'UpdateEndpoint')
   async updateEndpoint(request: UpdateEndpointRequest, metadata: Metadata): Promise<EndpointMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     return presentEndpoint(await this.endpoints.update(tenantId, request.id, updateEndpointInput(request)));
   }
 
   @GrpcMethod(SERVICE, 'DeleteEndpoint')
   async deleteEndpoint(request: IdRequest, metadata: Metadata): Promise<DeleteEndpointResponse> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     const { id } = await this.endpoints.delete(tenantId, request.id);
     return { id, deleted: true };
@@ -83,7 +82,7 @@ export class EndpointsGrpcController {
     request: RotateEndpointSecretRequest,
     metadata: Metadata,
   ): Promise<EndpointWithSecretMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     const input = request.secret === undefined ? {} : { secret: request.secret };
     const { endpoint, secret } = await this.endpoints.rotateSecret(tenantId, request.id, input);
@@ -92,7 +91,7 @@ export class EndpointsGrpcController {
 
   @GrpcMethod(SERVICE, 'SendTestEvent')
   async sendTestEvent(request: SendTestEventRequest, metadata: Metadata): Promise<QueuedDeliveryMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ endpoint_id: request.endpoint_id });
     return presentQueuedDelivery(
       await this.deliveries.sendTestEvent(tenantId, request.endpoint_id, testEventInput(request)),

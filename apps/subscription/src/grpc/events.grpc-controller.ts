@@ -11,7 +11,7 @@ import type {
 } from './admin.messages';
 import { presentEvent, presentEventType } from './admin.presenters';
 import { eventListInput, requireIds } from './admin.requests';
-import { GrpcCallerAuthenticator } from './grpc-caller.authenticator';
+import { callerTenantId } from './grpc-caller.authenticator';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 
 const SERVICE = 'EventService';
@@ -20,27 +20,23 @@ const SERVICE = 'EventService';
 @UseFilters(GrpcExceptionFilter)
 @Controller()
 export class EventsGrpcController {
-  constructor(
-    private readonly events: EventsService,
-    private readonly callers: GrpcCallerAuthenticator,
-  ) {}
+  constructor(private readonly events: EventsService) {}
 
   @GrpcMethod(SERVICE, 'ListEventTypes')
-  async listEventTypes(_request: unknown, metadata: Metadata): Promise<ListEventTypesResponse> {
-    await this.callers.tenantId(metadata);
+  async listEventTypes(): Promise<ListEventTypesResponse> {
     return { event_types: this.events.listEventTypes().map(presentEventType) };
   }
 
   @GrpcMethod(SERVICE, 'ListEvents')
   async listEvents(request: ListEventsRequest, metadata: Metadata): Promise<ListEventsResponse> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     const page = await this.events.listEvents(tenantId, eventListInput(request));
     return { events: page.items.map(presentEvent), has_more: page.hasMore };
   }
 
   @GrpcMethod(SERVICE, 'GetEvent')
   async getEvent(request: IdRequest, metadata: Metadata): Promise<EventMessage> {
-    const tenantId = await this.callers.tenantId(metadata);
+    const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     return presentEvent(await this.events.getEvent(tenantId, request.id));
   }

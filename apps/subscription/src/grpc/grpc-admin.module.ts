@@ -2,9 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { SubscriptionConfig } from '../config';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
 import { DeliveriesGrpcController } from './deliveries.grpc-controller';
+import { EndpointStatsGrpcController } from './endpoint-stats.grpc-controller';
 import { EndpointsGrpcController } from './endpoints.grpc-controller';
 import { EventsGrpcController } from './events.grpc-controller';
-import { GrpcCallerAuthenticator } from './grpc-caller.authenticator';
+import { GrpcCallerGate } from './grpc-caller.authenticator';
 import { OperatorGrpcController } from './operator.grpc-controller';
 
 /**
@@ -24,10 +25,11 @@ export class GrpcAdminModule {
       controllers: [
         OperatorGrpcController,
         EndpointsGrpcController,
+        EndpointStatsGrpcController,
         EventsGrpcController,
         DeliveriesGrpcController,
       ],
-      providers: [{ provide: SUBSCRIPTION_CONFIG, useValue: config }, GrpcCallerAuthenticator],
+      providers: [{ provide: SUBSCRIPTION_CONFIG, useValue: config }, GrpcCallerGate],
     };
   }
 }

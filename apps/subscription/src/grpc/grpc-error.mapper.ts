@@ -1,7 +1,13 @@
 import { status } from '@grpc/grpc-js';
 import { HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { DomainError, type DomainErrorKind, type FieldError, ValidationError } from '../errors/domain.errors';
+import {
+  DomainError,
+  type DomainErrorKind,
+  type FieldError,
+  RateLimitedError,
+  ValidationError,
+} from '../errors/domain.errors';
 
 /** A failure the gRPC transport decides itself, e.g. a service that is switched off. */
 export class GrpcStatusError extends Error {
@@ -25,6 +31,8 @@ export type GrpcFailure =
       readonly message: string;
       /** Every invalid field, for INVALID_ARGUMENT. */
       readonly fields?: readonly FieldError[];
+      /** Seconds until the caller may try again, for RESOURCE_EXHAUSTED. */
+      readonly retryAfterSeconds?: number;
     }
   | { readonly kind: 'dependency'; readonly code: status.UNAVAILABLE; readonly message: string }
   | { readonly kind: 'bug'; readonly code: status.INTERNAL; readonly message: string };
@@ -33,6 +41,7 @@ const DOMAIN_CODES: Record<DomainErrorKind, status> = {
   validation: status.INVALID_ARGUMENT,
   not_found: status.NOT_FOUND,
   unauthenticated: status.UNAUTHENTICATED,
+  rate_limited: status.RESOURCE_EXHAUSTED,
   conflict: status.FAILED_PRECONDITION,
   unavailable: status.UNAVAILABLE,
 };
@@ -73,6 +82,14 @@ export function describeGrpcFailure(exception: unknown): GrpcFailure {
       code: status.INVALID_ARGUMENT,
       message: grpcFieldNames(exception.message),
       fields,
+    };
+  }
+  if (exception instanceof RateLimitedError) {
+    return {
+      kind: 'expected',
+      code: status.RESOURCE_EXHAUSTED,
+      message: exception.message,
+      retryAfterSeconds: exception.retryAfterSeconds,
     };
   }
   if (exception instanceof DomainError) {

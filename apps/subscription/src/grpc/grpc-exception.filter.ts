@@ -3,7 +3,8 @@ import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nes
 import { describeFailure } from '@hookline/observability';
 import { type Observable, throwError } from 'rxjs';
 import { describeGrpcFailure, type GrpcFailure } from './grpc-error.mapper';
-import { badRequestTrailers } from './grpc-status-details';
+import { withinMetadataLimits } from './grpc-metadata-limits';
+import { badRequestTrailers, retryInfoTrailers } from './grpc-status-details';
 
 /** What the gRPC server sends for a failed call: status code, details text and trailers. */
 export interface GrpcErrorAnswer extends Error {
@@ -34,13 +35,20 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
   }
 }
 
-/** The error a failed call ends with: its status code, message and, for invalid input, the field violations. */
-export function grpcErrorAnswer(failure: GrpcFailure): GrpcErrorAnswer {
+/**
+ * The error a failed call ends with: its status code, message and, for invalid input, the field
+ * violations, or, for a braked caller, when to retry.
+ */
+export function grpcErrorAnswer(unbounded: GrpcFailure): GrpcErrorAnswer {
+  const failure = withinMetadataLimits(unbounded);
   return Object.assign(new Error(failure.message), {
     code: failure.code,
     details: failure.message,
     ...(failure.kind === 'expected' && failure.fields
       ? { metadata: badRequestTrailers(failure.code, failure.message, failure.fields) }
+      : {}),
+    ...(failure.kind === 'expected' && failure.retryAfterSeconds !== undefined
+      ? { metadata: retryInfoTrailers(failure.code, failure.message, failure.retryAfterSeconds) }
       : {}),
   });
 }

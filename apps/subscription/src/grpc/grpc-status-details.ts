@@ -8,8 +8,11 @@ export const STATUS_DETAILS_TRAILER = 'grpc-status-details-bin';
 /** `type_url` of a `google.rpc.BadRequest` packed in a `google.protobuf.Any`. */
 export const BAD_REQUEST_TYPE_URL = 'type.googleapis.com/google.rpc.BadRequest';
 
+/** `type_url` of a `google.rpc.RetryInfo` packed in a `google.protobuf.Any`. */
+export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+
 // The few messages of googleapis' google/rpc/status.proto and error_details.proto (and of
-// google/protobuf/any.proto) that the details use, with their official names and field numbers, so any
+// google/protobuf/any.proto and duration.proto) that the details use, with their official names and field numbers, so any
 // client with the googleapis definitions decodes them.
 const root = Root.fromJSON({
   nested: {
@@ -18,6 +21,7 @@ const root = Root.fromJSON({
         protobuf: {
           nested: {
             Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+            Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
           },
         },
         rpc: {
@@ -29,6 +33,7 @@ const root = Root.fromJSON({
                 details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
               },
             },
+            RetryInfo: { fields: { retry_delay: { type: 'google.protobuf.Duration', id: 1 } } },
             BadRequest: {
               fields: { field_violations: { rule: 'repeated', type: 'FieldViolation', id: 1 } },
               nested: {
@@ -45,6 +50,7 @@ const root = Root.fromJSON({
 });
 const StatusType = root.lookupType('google.rpc.Status');
 const BadRequestType = root.lookupType('google.rpc.BadRequest');
+const RetryInfoType = root.lookupType('google.rpc.RetryInfo');
 
 /**
  * Trailers carrying a `google.rpc.Status` whose details hold one `google.rpc.BadRequest` field
@@ -56,12 +62,23 @@ export function badRequestTrailers(code: number, message: string, fields: readon
       field_violations: fields.map((field) => ({ field: field.field, description: field.message })),
     }),
   ).finish();
+  return statusTrailers(code, message, BAD_REQUEST_TYPE_URL, badRequest);
+}
+
+/**
+ * Trailers carrying a `google.rpc.Status` whose details hold one `google.rpc.RetryInfo`: how long the
+ * caller should wait before trying again.
+ */
+export function retryInfoTrailers(code: number, message: string, retryAfterSeconds: number): Metadata {
+  const retryInfo = RetryInfoType.encode(
+    RetryInfoType.fromObject({ retry_delay: { seconds: retryAfterSeconds, nanos: 0 } }),
+  ).finish();
+  return statusTrailers(code, message, RETRY_INFO_TYPE_URL, retryInfo);
+}
+
+function statusTrailers(code: number, message: string, typeUrl: string, detail: Uint8Array): Metadata {
   const status = StatusType.encode(
-    StatusType.fromObject({
-      code,
-      message,
-      details: [{ type_url: BAD_REQUEST_TYPE_URL, value: badRequest }],
-    }),
+    StatusType.fromObject({ code, message, details: [{ type_url: typeUrl, value: detail }] }),
   ).finish();
   const metadata = new Metadata();
   metadata.set(STATUS_DETAILS_TRAILER, Buffer.from(status));

@@ -59,11 +59,13 @@ export function timestampToIso(timestamp: TimestampMessage | null | undefined): 
 
 /** The Struct of a JSON object; members that JSON cannot hold (`undefined`, functions) are left out. */
 export function toStruct(object: Readonly<Record<string, unknown>>): StructMessage {
-  const fields: Record<string, ValueMessage> = {};
-  for (const [key, value] of Object.entries(object)) {
-    const converted = toValue(value);
-    if (converted !== undefined) fields[key] = converted;
-  }
+  // Built from entries, so a key such as `__proto__` is a member like any other, not the prototype.
+  const fields = Object.fromEntries(
+    Object.entries(object).flatMap(([key, value]) => {
+      const converted = toValue(value);
+      return converted === undefined ? [] : [[key, converted]];
+    }),
+  ) as Record<string, ValueMessage>;
   return { fields };
 }
 
@@ -91,9 +93,10 @@ export function toValue(value: unknown): ValueMessage | undefined {
 
 /** The JSON object a Struct holds. */
 export function fromStruct(struct: StructMessage): Record<string, unknown> {
-  const object: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(struct.fields ?? {})) object[key] = fromValue(value);
-  return object;
+  // As JSON.parse does: `__proto__` and `constructor` become members, never the object's prototype.
+  return Object.fromEntries(
+    Object.entries(struct.fields ?? {}).map(([key, value]) => [key, fromValue(value)]),
+  );
 }
 
 /** The JSON value a Value holds; a Value with no member set is `null`, as protobuf's JSON mapping reads it. */

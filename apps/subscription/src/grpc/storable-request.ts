@@ -20,8 +20,8 @@ export function unstorableMessageText(message: unknown): TextProblem[] {
 
 /**
  * Wraps a method handler so that a request holding text that cannot be stored ends as
- * INVALID_ARGUMENT naming each field, in the same form as any other invalid input, before the handler
- * (authentication included) runs.
+ * INVALID_ARGUMENT naming each field, in the same form as any other invalid input, before the method
+ * runs (and after the caller is authenticated).
  */
 export function refusingUnstorableText(handler: MessageHandler): MessageHandler {
   const handle = handler as GrpcMethodHandler;

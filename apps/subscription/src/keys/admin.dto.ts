@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CREATED_PROPERTY, NULLABLE_INSTANT } from '../listing/api-schema.fragments';
+import { CREATED_PROPERTY } from '@hookline/observability';
+import { NULLABLE_INSTANT } from '../listing/api-schema.fragments';
 import { MAX_KEY_NAME_LENGTH, MAX_TENANT_NAME_LENGTH } from './keys.service';
 
 /** Body of `POST /v1/admin/tenants`. */

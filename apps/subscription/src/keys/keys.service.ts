@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyEntity, TenantEntity } from '@hookline/persistence';
-import { ApiKeyAuthenticator, mintApiKey } from '@hookline/tenancy';
+import { ApiKeyAuthenticator, type CallerContext, mintApiKey } from '@hookline/tenancy';
 import { DataSource } from 'typeorm';
 import { checkKnownFields, readBody } from '../endpoints/endpoint-input.validator';
-import { FieldErrors, NotFoundError, UnauthenticatedError } from '../errors/domain.errors';
+import { FieldErrors, NotFoundError, RateLimitedError, UnauthenticatedError } from '../errors/domain.errors';
 import { newResourceId } from '../ids/resource-id.generator';
 import { SubscriptionMetrics } from '../metrics/subscription.metrics';
 
@@ -115,9 +115,12 @@ export class KeysService {
     });
   }
 
-  /** Resolves an `Authorization` header to the tenant it acts for; throws `UnauthenticatedError`. */
-  async authenticate(authorization: string | undefined): Promise<TenantPrincipal> {
-    const result = await this.authenticator.authenticate(authorization);
+  /**
+   * Resolves an `Authorization` header to the tenant it acts for; throws `UnauthenticatedError`, or
+   * `RateLimitedError` when the caller's address or key prefix failed too often lately.
+   */
+  async authenticate(authorization: string | undefined, caller: CallerContext): Promise<TenantPrincipal> {
+    const result = await this.authenticator.authenticate(authorization, caller);
     if (result.ok) return { tenantId: result.tenantId, keyId: result.keyId };
     switch (result.reason) {
       case 'missing':
@@ -126,6 +129,8 @@ export class KeysService {
         throw new UnauthenticatedError('Malformed Authorization header: expected "Bearer <key>"');
       case 'invalid':
         throw new UnauthenticatedError('Invalid or revoked API key');
+      case 'braked':
+        throw new RateLimitedError(result.retryAfterSeconds);
     }
   }
 

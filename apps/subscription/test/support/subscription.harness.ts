@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DELIVERY_TASKS_TOPIC, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
 import { declareTopics, ensureTopicsOnCluster } from '@hookline/kafka';
 import type { RunningService } from '@hookline/observability';
+import { SecretSealer } from '@hookline/sealing';
 import { createTestDatabase, createTestKafka, type TestDatabase } from '@hookline/testing';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -38,6 +39,8 @@ export interface SubscriptionHarness {
   readonly dataSource: DataSource;
   readonly kafka: Kafka;
   readonly adminToken: string;
+  /** Opens what the service sealed, with the service's own keyring. */
+  readonly sealer: SecretSealer;
   /** Calls the operator API with the admin token. */
   readonly admin: ApiCall;
   /** Calls the API with any `Authorization` header (or none). */
@@ -116,6 +119,7 @@ export async function startSubscription(
     dataSource: db.dataSource,
     kafka,
     adminToken,
+    sealer: new SecretSealer(config.secretKeys),
     admin,
     withAuthorization: (authorization) => apiClient(service.url, authorization),
     async createTenant(name = 'Test tenant') {

@@ -4,6 +4,7 @@ import { type DynamicModule, type INestApplication, Logger, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { describeFailure } from '../health/redact';
+import { answerProtocolErrorsAsJson, type ErrorBodyWriter } from './protocol-errors';
 import { DEFAULT_SCHEMA_WAIT_MS, type ServiceConfig } from './service-config';
 import { createServiceLogger, type ServiceLogger } from './service-logger';
 
@@ -19,6 +20,11 @@ export interface BootstrapOptions {
    * microservices (gRPC) of a hybrid application. A failure fails the boot, as a taken port does.
    */
   readonly beforeListen?: (app: INestApplication) => Promise<void>;
+  /**
+   * The service's JSON error body, for the answers Node's HTTP server gives before any route runs
+   * (malformed requests, oversized headers, a missing Host); `defaultErrorBody` when not given.
+   */
+  readonly errorBody?: ErrorBodyWriter;
 }
 
 /** A running service. */
@@ -54,6 +60,7 @@ export async function bootstrapService(
   const app = await NestFactory.create(rootModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(logger);
   app.flushLogs();
+  answerProtocolErrorsAsJson(app.getHttpServer(), options.errorBody);
   if (options.handleSignals) {
     // useProcessExit: a clean shutdown exits 0 rather than re-raising the signal.
     app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

@@ -2,6 +2,7 @@ import { ApiKeyEntity } from './api-key.entity';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { EndpointEntity } from './endpoint.entity';
+import { EndpointStatsMinuteEntity } from './endpoint-stats-minute.entity';
 import { EventEntity } from './event.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { TenantEntity } from './tenant.entity';
@@ -15,4 +16,5 @@ export const allEntities = [
   DeliveryEntity,
   DeliveryAttemptEntity,
   IdempotencyKeyEntity,
+  EndpointStatsMinuteEntity,
 ] as const;

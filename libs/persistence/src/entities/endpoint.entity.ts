@@ -35,18 +35,21 @@ export class EndpointEntity {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   events!: string[];
 
-  /** Signing secret; never logged and never copied into delivery records. */
+  /**
+   * Signing secret, sealed (`hl1:…`, see `endpoint-secrets.ts`); never logged and never copied into
+   * delivery records. Rows written before sealing hold plaintext until the seal command runs.
+   */
   @Column({ type: 'text' })
   secret!: string;
 
-  /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
+  /** The secret before the last rotation (sealed), still signed with until `previousSecretExpiresAt`. */
   @Column({ name: 'previous_secret', type: 'text', nullable: true })
   previousSecret!: string | null;
 
   @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
   previousSecretExpiresAt!: Date | null;
 
-  /** Extra HTTP headers sent with every delivery. */
+  /** Extra HTTP headers sent with every delivery: names in clear, values sealed. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   headers!: Record<string, string>;
 

@@ -3,6 +3,7 @@ import { IdempotencyResponse1764000000000 } from './1764000000000-idempotency-re
 import { UndeliveredIndex1764100000000 } from './1764100000000-undelivered-index';
 import { DeliveryIntegrity1764200000000 } from './1764200000000-delivery-integrity';
 import { IdempotencyClaims1765000000000 } from './1765000000000-idempotency-claims';
+import { EndpointStats1765100000000 } from './1765100000000-endpoint-stats';
 
 /** Every migration in the order it must run; append new ones, never edit a released one. */
 export const allMigrations = [
@@ -11,4 +12,5 @@ export const allMigrations = [
   UndeliveredIndex1764100000000,
   DeliveryIntegrity1764200000000,
   IdempotencyClaims1765000000000,
+  EndpointStats1765100000000,
 ] as const;

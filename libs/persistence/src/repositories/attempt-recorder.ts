@@ -14,6 +14,8 @@ export interface AttemptRecord {
   attemptNumber: number;
   /** Headers as sent; credentials are redacted before they are stored. */
   requestHeaders: Record<string, string>;
+  /** Names of the endpoint's custom headers among `requestHeaders`: stored by name, never by value. */
+  customHeaderNames: readonly string[];
   /** Absent when no response arrived. */
   statusCode: number | null;
   responseHeaders: Record<string, string> | null;

@@ -1,4 +1,4 @@
-import { errorMessageExcerpt, redactHeaders, utf8Excerpt } from './attempt-sanitizer';
+import { errorMessageExcerpt, redactHeaders, redactRequestHeaders, utf8Excerpt } from './attempt-sanitizer';
 
 describe('utf8Excerpt', () => {
   it('keeps text that fits', () => {
@@ -48,5 +48,28 @@ describe('errorMessageExcerpt', () => {
     const excerpt = errorMessageExcerpt('x'.repeat(5_000));
     expect(excerpt).toHaveLength(2_001);
     expect(excerpt.endsWith('…')).toBe(true);
+  });
+});
+
+describe('redactRequestHeaders', () => {
+  it("keeps the endpoint's custom headers by name only, and Hookline's own as sent", () => {
+    expect(
+      redactRequestHeaders(
+        {
+          'X-Team': 'core',
+          authorization: 'Bearer downstream',
+          'content-type': 'application/json',
+          'X-Hookline-Signature': 'sha256=abc',
+          'webhook-signature': 'v1,xyz',
+        },
+        ['x-team', 'Authorization'],
+      ),
+    ).toEqual({
+      'X-Team': '[redacted]',
+      authorization: '[redacted]',
+      'content-type': 'application/json',
+      'X-Hookline-Signature': 'sha256=abc',
+      'webhook-signature': 'v1,xyz',
+    });
   });
 });

@@ -1,6 +1,8 @@
 import { RESPONSE_BODY_EXCERPT_MAX_BYTES } from '../entities/delivery-attempt.entity';
 
-const REDACTED = '[redacted]';
+/** What a stored header shows instead of a value that must not be kept. */
+export const REDACTED_VALUE = '[redacted]';
+const REDACTED = REDACTED_VALUE;
 const SECRET_HEADER_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 const SECRET_HEADER_WORDS = /secret|token|password|passwd|api-?key|session|credential/i;
 const MAX_ERROR_MESSAGE_CHARS = 2_000;
@@ -12,6 +14,23 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
     const secret = SECRET_HEADER_NAMES.has(name.toLowerCase()) || SECRET_HEADER_WORDS.test(name);
     redacted[name] = secret ? REDACTED : storableText(String(value));
   }
+  return redacted;
+}
+
+/**
+ * The headers of a request as sent, for the delivery log: credential-like values redacted as by
+ * `redactHeaders`, and every header the endpoint's owner configured (`customNames`, compared
+ * case-insensitively) kept by name with its value replaced by the marker, since those values are
+ * customer credentials sealed at rest. Hookline's own headers stay, signatures included: they are
+ * HMACs of the body, which receivers see anyway, and they help a receiver debug a verification.
+ */
+export function redactRequestHeaders(
+  headers: Record<string, string>,
+  customNames: readonly string[],
+): Record<string, string> {
+  const custom = new Set(customNames.map((name) => name.toLowerCase()));
+  const redacted = redactHeaders(headers);
+  for (const name of Object.keys(redacted)) if (custom.has(name.toLowerCase())) redacted[name] = REDACTED;
   return redacted;
 }
 

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isTerminalDeliveryStatus } from '../delivery-status';
 import type { AttemptRecord, AttemptRecorder, DeferralRecord } from './attempt-recorder';
-import { errorMessageExcerpt, redactHeaders, utf8Excerpt } from './attempt-sanitizer';
+import { errorMessageExcerpt, redactHeaders, redactRequestHeaders, utf8Excerpt } from './attempt-sanitizer';
 import { BatchWriter } from './batch-writer';
+import { addToEndpointStats } from './endpoint-stats.repository';
 
 /** When a BatchingAttemptRecorder writes. */
 export interface BatchingAttemptRecorderOptions {
@@ -23,7 +24,8 @@ type Item =
 /**
  * Writes attempts in batches: one transaction per batch, with one upsert of the deliveries' state
  * and one insert of the attempts, each a single statement over arrays. A dispatcher sending hundreds
- * of requests a second would otherwise spend a round trip and a commit on each.
+ * of requests a second would otherwise spend a round trip and a commit on each. The same transaction
+ * adds the attempts it inserted to the per-endpoint statistics (`addToEndpointStats`).
  */
 export class BatchingAttemptRecorder implements AttemptRecorder {
   private readonly writer: BatchWriter<Item>;
@@ -66,9 +68,13 @@ async function writeBatch(manager: EntityManager, items: Item[], owner: string |
   // Rows are locked in id order so that concurrent writers cannot deadlock.
   const latest = latestPerDelivery(attempts).sort((a, b) => compare(a.deliveryId, b.deliveryId));
   if (latest.length > 0) await upsertDeliveries(manager, latest);
-  if (attempts.length > 0) await insertAttempts(manager, attempts);
+  const inserted = attempts.length > 0 ? await insertAttempts(manager, attempts) : [];
   const deferrals = items.flatMap((item) => (item.kind === 'deferral' ? [item.record] : []));
   if (deferrals.length > 0) await deferDeliveries(manager, deferrals, owner);
+  // Only the sends this batch wrote: one recorded again (a retried batch) is already counted. Last,
+  // because every dispatcher sending to an endpoint updates the same rollup row: it is locked only
+  // until the commit.
+  await addToEndpointStats(manager, inserted);
 }
 
 /** One row per send: a retried write of the same batch item must not count twice. */
@@ -138,16 +144,18 @@ async function upsertDeliveries(manager: EntityManager, attempts: AttemptRecord[
   );
 }
 
-async function insertAttempts(manager: EntityManager, attempts: AttemptRecord[]): Promise<void> {
+/** Inserts the attempts not yet stored; returns those it inserted. */
+async function insertAttempts(manager: EntityManager, attempts: AttemptRecord[]): Promise<AttemptRecord[]> {
   const column = <T>(pick: (a: AttemptRecord) => T): T[] => attempts.map(pick);
-  await manager.query(
+  const rows: Array<{ send_id: string }> = await manager.query(
     `INSERT INTO delivery_attempts (send_id, delivery_id, tenant_id, endpoint_id, event_id, attempt_number,
        request_headers, status_code, response_headers, response_body_excerpt, duration_ms,
        error_class, error_message, started_at, finished_at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[],
        $8::int[], $9::jsonb[], $10::text[], $11::int[], $12::text[], $13::text[], $14::timestamptz[],
        $15::timestamptz[])
-     ON CONFLICT (send_id) DO NOTHING`,
+     ON CONFLICT (send_id) DO NOTHING
+     RETURNING send_id`,
     [
       column((a) => a.sendId),
       column((a) => a.deliveryId),
@@ -155,7 +163,7 @@ async function insertAttempts(manager: EntityManager, attempts: AttemptRecord[])
       column((a) => a.endpointId),
       column((a) => a.eventId),
       column((a) => a.attemptNumber),
-      column((a) => JSON.stringify(redactHeaders(a.requestHeaders))),
+      column((a) => JSON.stringify(redactRequestHeaders(a.requestHeaders, a.customHeaderNames))),
       column((a) => a.statusCode),
       column((a) => (a.responseHeaders === null ? null : JSON.stringify(redactHeaders(a.responseHeaders)))),
       column((a) => (a.responseBody === null ? null : utf8Excerpt(a.responseBody))),
@@ -166,6 +174,8 @@ async function insertAttempts(manager: EntityManager, attempts: AttemptRecord[])
       column((a) => a.finishedAt),
     ],
   );
+  const written = new Set(rows.map((row) => row.send_id));
+  return attempts.filter((attempt) => written.has(attempt.sendId));
 }
 
 async function deferDeliveries(
