@@ -41,6 +41,12 @@ describe('ingest → per-type topics → dispatcher → endpoints', () => {
     env = {
       ...loopbackPlatformEnv(broker.brokers, database.url, ADMIN),
       HOOKLINE_PRESET: 'appmint',
+      // A dispatcher killed mid-attempt leaves its claims until their lease (the attempt timeout + the
+      // queue wait + 15 s) runs out; the restarted one looks again after the defer delay, through the
+      // retry scheduler. Short settings keep that within the test's patience.
+      HOOKLINE_ATTEMPT_TIMEOUT: '5s',
+      DISPATCHER_MAX_QUEUE_WAIT: '1s',
+      HOOKLINE_DEFER_DELAY: '2s',
     };
     createTopics(env);
     for (const name of ['users', 'created', 'payments', 'unsubscribed'] as const)
@@ -63,7 +69,8 @@ describe('ingest → per-type topics → dispatcher → endpoints', () => {
     // As behind an Ingress, which sends every `/v1/events` request to ingest: the event log is forwarded.
     ingest = await startService('ingest', { ...env, INGEST_EVENT_LOG_UPSTREAM: subscription.url });
     dispatcher = await startService('dispatcher', env);
-    services.push(subscription, ingest);
+    const retryScheduler = await startService('retry-scheduler', env);
+    services.push(subscription, ingest, retryScheduler);
 
     const tenant = await call(
       'POST',
