@@ -34,16 +34,20 @@ RUN npm ci --no-audit --no-fund
 COPY nx.json tsconfig.base.json ./
 COPY libs libs
 COPY apps apps
+# The customer portal's API types are generated from the subscription API's OpenAPI document.
+COPY docs/openapi.json docs/
 # What runs: each built project's dist/ and package.json, plus the .proto files the gRPC server loads
-# at run time. The test helpers (libs/testing) stay behind.
-RUN npx nx run-many -t build -p ingest,subscription,dispatcher,retry-scheduler --outputStyle=static \
+# at run time, and the customer portal's files (dist/apps/portal), which the subscription service
+# serves at /portal/. The test helpers (libs/testing) stay behind.
+RUN npx nx run-many -t build -p ingest,subscription,dispatcher,retry-scheduler,portal --outputStyle=static \
  && mkdir -p /out \
  && for project in libs/* apps/*; do \
       if [ "${project}" = libs/testing ] || [ ! -d "${project}/dist" ]; then continue; fi; \
       mkdir -p "/out/${project}" && cp -R "${project}/dist" "/out/${project}/"; \
       if [ -f "${project}/package.json" ]; then cp "${project}/package.json" "/out/${project}/"; fi; \
       if [ -d "${project}/proto" ]; then cp -R "${project}/proto" "/out/${project}/"; fi; \
-    done
+    done \
+ && mkdir -p /out/dist/apps && cp -R dist/apps/portal /out/dist/apps/
 
 # --- Production dependencies only; no install scripts run, none of them needs one.
 FROM ${NODE_IMAGE}@${NODE_IMAGE_DIGEST} AS production-deps

@@ -11,6 +11,7 @@ import {
   startReceiver,
   type TestReceiver,
 } from '@hookline/testing';
+import { labelledDeliveryId } from '@hookline/persistence';
 import { type DispatcherHarness, startDispatcher } from '../apps/dispatcher/test/dispatcher.harness';
 import {
   ensureTierTopics,
@@ -348,7 +349,7 @@ describe('hackmamba preset: up to 3 retries at 1, 5 and 15 min, for any non-2xx'
       new Date(hour - 60_000),
     ]);
     for (const minute of [3, 15, 27, 39, 54]) {
-      const deliveryId = `dlv_${randomBytes(6).toString('hex')}`;
+      const deliveryId = labelledDeliveryId(randomBytes(6).toString('hex'));
       const at = new Date(hour + minute * 60_000);
       await rig.dispatcher.db.dataSource.query(
         `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempt_count) VALUES ($1, $2, $3, 'evt_old', 'failed', 4)`,

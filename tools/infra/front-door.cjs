@@ -1,6 +1,6 @@
 // One base URL for the local platform, split as the Kubernetes HTTPRoute splits it
-// (k8s/components/gateway-api): `POST /v1/events` to ingest, the rest of `/v1` and `/docs` to
-// subscription, anything else 404. Loopback only; a development convenience, not a production proxy.
+// (k8s/components/gateway-api): `POST /v1/events` to ingest, the rest of `/v1`, `/docs` and the
+// customer portal (`/portal`) to subscription, anything else 404. Loopback only; a development convenience, not a production proxy.
 const http = require('node:http');
 
 /** Services behind the front door, as `route()` names them. */
@@ -16,7 +16,7 @@ function route(method, url) {
   const path = url.split('?')[0];
   if (method === 'POST' && path === '/v1/events') return 'ingest';
   const under = (prefix) => path === prefix || path.startsWith(`${prefix}/`);
-  if (under('/v1') || under('/docs')) return 'subscription';
+  if (under('/v1') || under('/docs') || under('/portal')) return 'subscription';
   return undefined;
 }
 
@@ -33,7 +33,7 @@ async function startFrontDoor({ port, host = '127.0.0.1', targets, log = () => u
     if (backend === undefined) {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(
-        JSON.stringify({ error: 'not_found', message: 'the front door routes /v1 and /docs only' }),
+        JSON.stringify({ error: 'not_found', message: 'the front door routes /v1, /docs and /portal only' }),
       );
       return;
     }

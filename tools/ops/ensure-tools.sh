@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the command-line tools the ops tests drive are installed; does nothing when they are.
 #   promtool        checks and unit-tests the alert rules      (Debian package: prometheus)
+#   promtool 3      the same with Prometheus 3's rule engine   (ensure-promtool3.sh)
 #   docker-compose  validates docker-compose.yml               (Debian package: docker-compose)
 #   kustomize       renders the Kubernetes overlays            (standalone, or built into kubectl)
 # Installs missing Debian packages with apt-get (as root, or through sudo); fails with a message
@@ -40,3 +41,5 @@ if ! command -v kustomize >/dev/null 2>&1 && ! kubectl kustomize --help >/dev/nu
   echo "ops tools missing: kustomize; install kustomize, or kubectl (which includes it)" >&2
   exit 1
 fi
+
+bash "$(dirname "$0")/ensure-promtool3.sh"

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { EndpointSnapshot } from '@hookline/events';
 import {
   BatchingAttemptRecorder,
+  BreakerStateReporter,
   createDataSource,
   DeliveryClaims,
   type OpenedEndpointSnapshot,
@@ -33,6 +34,8 @@ import { UndeliveredAgeMonitor } from './monitoring/undelivered-age.monitor';
 const CLAIM_MARGIN_MS = 15_000;
 // Failures for what a message holds before it is set aside; one more try covers a coincidence.
 const MAX_POISON_TRIES = 3;
+// How long a reported breaker state counts without this process keeping it alive (it does, at a third).
+const BREAKER_REPORT_TTL_MS = 90_000;
 
 /**
  * Builds the dispatcher from its parts and runs it: the endpoint view first (so no event is
@@ -49,6 +52,7 @@ export class DispatcherRuntime {
     consumer: ConcurrentConsumer;
     sender: HttpSender;
     gates: EndpointGates;
+    breakerReports: BreakerStateReporter;
     attempts: BatchingAttemptRecorder;
     claims: DeliveryClaims;
     deliver: DeliverAttempt;
@@ -91,6 +95,15 @@ export class DispatcherRuntime {
       await dataSource.destroy();
       throw error;
     }
+    // A restarted process is a new owner: its predecessor's claims are honoured until they run out.
+    const owner = `dispatcher-${randomBytes(6).toString('hex')}`;
+    // Breaker transitions are rare; the API shows them from this table, written in the background.
+    const breakerReports = new BreakerStateReporter(dataSource, {
+      owner,
+      ttlMs: BREAKER_REPORT_TTL_MS,
+      onError: (error) =>
+        logger.warn(`recording a circuit breaker state failed: ${(error as Error).message}`),
+    });
     const gates = new EndpointGates(
       {
         maxInFlight: settings.maxInFlightPerEndpoint,
@@ -98,9 +111,19 @@ export class DispatcherRuntime {
         maxQueueWaitMs: settings.maxQueueWaitMs,
         breaker: settings.breaker,
       },
-      (endpointId, from, to) => {
+      (endpointId, from, to, reason) => {
         metrics.breakerChanged(from, to);
-        if (from && to) logger.log(`circuit breaker of ${endpointId}: ${from} -> ${to}`);
+        if (from && to) {
+          logger.log(`circuit breaker of ${endpointId}: ${from} -> ${to}${reason ? ` (${reason})` : ''}`);
+          breakerReports.report(
+            endpointId,
+            to === 'half-open' ? 'half_open' : to,
+            new Date(),
+            reason ?? null,
+          );
+        } else if (!to) {
+          breakerReports.forget(endpointId);
+        }
       },
     );
     if (config.secretKeys.development) logger.warn(DEVELOPMENT_KEY_WARNING);
@@ -141,8 +164,6 @@ export class DispatcherRuntime {
       onBatchWritten: (_rows: number, seconds: number) =>
         metrics.recordBatchDuration.observe({ table }, seconds),
     });
-    // A restarted process is a new owner: its predecessor's claims are honoured until they run out.
-    const owner = `dispatcher-${randomBytes(6).toString('hex')}`;
     const attempts = new BatchingAttemptRecorder(dataSource, {
       ...recordOptions('delivery_attempts'),
       owner,
@@ -211,6 +232,7 @@ export class DispatcherRuntime {
       consumer,
       sender,
       gates,
+      breakerReports,
       attempts,
       claims,
       deliver,
@@ -228,6 +250,7 @@ export class DispatcherRuntime {
         );
       await consumer.start();
       for (const monitor of monitors) monitor.start();
+      breakerReports.start();
     } catch (error) {
       // A half-started dispatcher must not keep connections open behind a failed boot.
       await this.stop(0).catch(() => undefined);
@@ -250,6 +273,7 @@ export class DispatcherRuntime {
     await started.changelog.stop().catch(() => undefined);
     await Promise.allSettled([started.attempts.close(), started.claims.close(), started.retries.close()]);
     started.gates.shutdown();
+    await started.breakerReports.stop();
     await started.sender.close();
     await started.producer.disconnect();
     await started.dataSource.destroy();

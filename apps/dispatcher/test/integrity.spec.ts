@@ -8,8 +8,8 @@ import {
   newEventId,
   topicForEventType,
 } from '@hookline/events';
+import { deliveryIdFor } from '@hookline/persistence';
 import { consumeUntil, startReceiver, type TestReceiver } from '@hookline/testing';
-import { deliveryIdFor } from '../src/dispatch/delivery-id';
 import { type DispatcherHarness, startDispatcher } from './dispatcher.harness';
 
 const TYPE = 'user.updated';
@@ -132,6 +132,7 @@ describe('the delivery path under bad input and faults', () => {
         event.event.id,
         (await harness.db.dataSource.query('SELECT id FROM endpoints WHERE tenant_id = $1', [tenant]))[0]
           .id as string,
+        event.acceptedAt,
       );
 
       const recorded = await until(async () => {
@@ -170,7 +171,7 @@ describe('the delivery path under bad input and faults', () => {
       own.answerWith(() => ({ status: 503 }));
       const event = await harness.publishEvent(tenant, TYPE, { id: 'u3', email: 'a@b.co', name: 'C' });
       await own.waitFor(1, 20_000);
-      const deliveryId = deliveryIdFor(event.event.id, endpoint.id);
+      const deliveryId = deliveryIdFor(event.event.id, endpoint.id, event.acceptedAt);
       await until(async () => {
         const rows: Array<{ status: string }> = await harness.db.dataSource.query(
           `SELECT status FROM deliveries WHERE id = $1 AND status = 'awaiting_retry'`,

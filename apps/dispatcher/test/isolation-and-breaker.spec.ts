@@ -72,6 +72,20 @@ describe('per-endpoint circuit breaker', () => {
     );
   };
 
+  // Each transition is written to endpoint_breakers in the background, for the API to show.
+  const reported = async (endpointId: string, state: string) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const rows: Array<{ owner: string; state: string; reason: string; since: Date; expires_at: Date }> =
+        await harness.db.dataSource.query(
+          'SELECT owner, state, reason, since, expires_at FROM endpoint_breakers WHERE endpoint_id = $1',
+          [endpointId],
+        );
+      if (rows.some((row) => row.state === state) || Date.now() > deadline) return rows;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
   it('opens on a failing endpoint, skips calls while open, and closes after it recovers', async () => {
     const endpoint = await harness.createEndpoint(TEN_BRK, { url: flaky.url, events: ['user.created'] });
     for (let i = 0; i < 3; i += 1) await harness.publishEvent(TEN_BRK, 'user.created', { id: `user_${i}` });
@@ -79,6 +93,19 @@ describe('per-endpoint circuit breaker', () => {
     await waitUntil(() => harness.runtime.breakerState(endpoint.id) === 'open');
     expect(harness.runtime.breakerState(endpoint.id)).toBe('open');
     expect(await transitions('open')).toBeGreaterThanOrEqual(1);
+    const open = await reported(endpoint.id, 'open');
+    expect(open).toEqual([
+      {
+        owner: expect.stringMatching(/^dispatcher-[0-9a-f]{12}$/),
+        state: 'open',
+        reason: expect.stringMatching(
+          /^\d+ of \d+ attempts failed in the last 60 s \(at least 50 % of at least 3 opens it\)$/,
+        ),
+        since: expect.any(Date),
+        expires_at: expect.any(Date),
+      },
+    ]);
+    expect(open[0].expires_at.getTime()).toBeGreaterThan(Date.now());
 
     // While open, deliveries are deferred to the deferral tier without calling the endpoint.
     const deferred = await harness.publishEvent(TEN_BRK, 'user.created', { id: 'user_deferred' });
@@ -120,5 +147,14 @@ describe('per-endpoint circuit breaker', () => {
     await waitUntil(() => harness.runtime.breakerState(endpoint.id) === 'closed');
     expect(harness.runtime.breakerState(endpoint.id)).toBe('closed');
     expect(await transitions('closed')).toBeGreaterThanOrEqual(1);
+    const closed = await reported(endpoint.id, 'closed');
+    expect(closed).toEqual([
+      expect.objectContaining({
+        owner: open[0].owner,
+        state: 'closed',
+        reason: 'an attempt succeeded while half-open',
+      }),
+    ]);
+    expect(closed[0].since.getTime()).toBeGreaterThan(open[0].since.getTime());
   });
 });

@@ -35,6 +35,12 @@ export interface RetrySchedulerConfig extends ServiceConfig {
     readonly batchSize: number;
   };
   /** The sweep that deletes per-endpoint statistics older than their retention. */
+  /** Retention of events, deliveries and attempts (day partitions). */
+  readonly retention: {
+    readonly retentionDays: number;
+    readonly aheadDays: number;
+    readonly sweepIntervalMs: number;
+  };
   readonly endpointStats: {
     readonly retentionMs: number;
     readonly sweepIntervalMs: number;
@@ -85,8 +91,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RetryScheduler
     // RETRY_STATS_SWEEP_INTERVAL: how often statistics older than the retention are deleted; default 1h.
     const statsIntervalMs = r.durationMs('RETRY_STATS_SWEEP_INTERVAL', 3_600_000);
     if (statsIntervalMs < 100) r.problem('RETRY_STATS_SWEEP_INTERVAL', 'must be at least 100ms');
+    // HOOKLINE_RETENTION_DAYS: days of events, deliveries and attempts kept (today included); default 30.
+    // Whole days are dropped, so a record lives between this many days and one more.
+    const retentionDays = r.int('HOOKLINE_RETENTION_DAYS', { default: 30, min: 2, max: 3650 });
+    // RETRY_PARTITIONS_AHEAD_DAYS: days after today whose partitions always exist; default 7.
+    const aheadDays = r.int('RETRY_PARTITIONS_AHEAD_DAYS', { default: 7, min: 1, max: 90 });
+    // RETRY_RETENTION_SWEEP_INTERVAL: how often partitions are made and dropped; default 1h.
+    const retentionIntervalMs = r.durationMs('RETRY_RETENTION_SWEEP_INTERVAL', 3_600_000);
+    if (retentionIntervalMs < 100) r.problem('RETRY_RETENTION_SWEEP_INTERVAL', 'must be at least 100ms');
+    if (retentionIntervalMs > 6 * 3_600_000)
+      r.problem('RETRY_RETENTION_SWEEP_INTERVAL', 'must be at most 6h');
     return {
       ...base,
+      retention: { retentionDays, aheadDays, sweepIntervalMs: retentionIntervalMs },
       stalled: {
         graceMs: stalledGraceMs,
         sweepIntervalMs: stalledIntervalMs,

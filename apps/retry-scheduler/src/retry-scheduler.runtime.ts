@@ -13,6 +13,8 @@ import { RetrySchedulerMetrics } from './retry/retry-scheduler.metrics';
 import { StalledDeliverySweep } from './retry/stalled-delivery.sweep';
 import { TierConsumer } from './retry/tier.consumer';
 import { EndpointStatsRetentionSweep } from './stats/endpoint-stats-retention.sweep';
+import { RecordRetentionSweep } from './retention/record-retention.sweep';
+import { RetentionMetrics } from './retention/retention.metrics';
 
 /** The tier topics of a schedule, with their labels (`hookline.retry.5m` → `5m`). */
 export function tierTopics(config: RetrySchedulerConfig): Map<string, string> {
@@ -36,6 +38,7 @@ export class RetrySchedulerRuntime {
     sweep?: SustainedFailureSweep;
     stalled: StalledDeliverySweep;
     statsRetention: EndpointStatsRetentionSweep;
+    retention: RecordRetentionSweep;
     backlog: ConsumerLagMonitor;
   };
 
@@ -103,8 +106,16 @@ export class RetrySchedulerRuntime {
       config.endpointStats.sweepIntervalMs,
       { log: (message) => logger.log(message), error: (message) => logger.error(message) },
     );
+    const retention = new RecordRetentionSweep(
+      dataSource,
+      config.retention,
+      config.retention.sweepIntervalMs,
+      new RetentionMetrics(registry),
+      { log: (message) => logger.log(message), error: (message) => logger.error(message) },
+    );
     this.started = {
       dataSource,
+      retention,
       producer,
       tiers,
       backlog,
@@ -118,6 +129,7 @@ export class RetrySchedulerRuntime {
     sweep?.start();
     stalled.start();
     statsRetention.start();
+    retention.start();
   }
 
   /** Stops consuming and sweeping, and closes connections. */
@@ -128,6 +140,7 @@ export class RetrySchedulerRuntime {
     await started.sweep?.stop();
     await started.stalled.stop();
     await started.statsRetention.stop();
+    await started.retention.stop();
     await started.backlog.stop();
     await started.tiers.stop();
     await started.producer.disconnect();

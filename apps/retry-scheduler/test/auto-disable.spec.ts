@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { OPERATIONAL_EVENTS_TOPIC, SUBSCRIPTION_CHANGELOG_TOPIC } from '@hookline/events';
 import { createTestDatabase, createTestKafka, type TestDatabase } from '@hookline/testing';
 import type { Kafka } from 'kafkajs';
+import { labelledDeliveryId } from '@hookline/persistence';
 import {
   eventually,
   recordTopics,
@@ -41,7 +42,7 @@ describe('auto-disable after sustained failure', () => {
   };
   /** Records one attempt `minutesAgo` before seeding, failed unless `status` is 2xx. */
   const attempt = async (endpointId: string, minutesAgo: number, status = 503) => {
-    const deliveryId = `dlv_${randomBytes(6).toString('hex')}`;
+    const deliveryId = labelledDeliveryId(randomBytes(6).toString('hex'));
     const at = new Date(seededAt + minutesAgo * MINUTE);
     const ok = status >= 200 && status < 300;
     await db.dataSource.query(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DELIVERY_TASKS_TOPIC } from '@hookline/events';
 import { createTestDatabase, createTestKafka, type TestDatabase } from '@hookline/testing';
 import type { Kafka } from 'kafkajs';
+import { labelledDeliveryId } from '@hookline/persistence';
 import {
   eventually,
   recordTopics,
@@ -23,7 +24,7 @@ describe('deliveries left waiting by a crash between the database and Kafka', ()
     name: string,
     fields: { status: string; attemptCount: number; dueSecondsAgo: number; claimedForSeconds?: number },
   ): Promise<string> => {
-    const id = `delivery_${name}_${randomBytes(4).toString('hex')}`;
+    const id = labelledDeliveryId(`${name}_${randomBytes(4).toString('hex')}`);
     await db.dataSource.query(
       `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempt_count, next_attempt_at,
          claimed_by, claim_token, claimed_until)

@@ -7,6 +7,7 @@ import { DocsModule } from './docs/docs.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { GrpcAdminModule } from './grpc/grpc-admin.module';
 import { StorableInputInterceptor } from './input/storable-input.interceptor';
+import { PortalModule } from './portal/portal.module';
 import { SubscriptionApiModule } from './subscription-api.module';
 
 /**
@@ -27,6 +28,7 @@ export class AppModule {
         api,
         GrpcAdminModule.forRoot(config, api),
         DocsModule,
+        PortalModule.forRoot(config),
       ],
       // REST only: the gRPC server checks its requests itself (see PortReportingGrpcServer).
       providers: [

@@ -64,6 +64,53 @@ describe('subscription config', () => {
     expect(problemKeys(env)).toEqual(Object.keys(env).sort());
   });
 
+  it('defaults the customer portal to its build output, framing by its own origin and 24 h sessions', () => {
+    const { portal } = loadConfig({});
+    expect(portal).toEqual({
+      publicUrl: undefined,
+      frameAncestors: ["'self'"],
+      sessionMaxTtlSeconds: 86_400,
+      assetsDir: expect.stringMatching(/[/\\]dist[/\\]apps[/\\]portal$/),
+    });
+  });
+
+  it('reads every portal key', () => {
+    const { portal } = loadConfig({
+      PORTAL_PUBLIC_URL: 'https://hooks.example.com/hookline/',
+      PORTAL_FRAME_ANCESTORS:
+        "'self'  https://dashboard.example.com https://*.example.org:8443 app.example.net",
+      PORTAL_SESSION_MAX_TTL: '2h',
+      PORTAL_ASSETS_DIR: '/srv/portal',
+    });
+    expect(portal).toEqual({
+      publicUrl: 'https://hooks.example.com/hookline',
+      frameAncestors: [
+        "'self'",
+        'https://dashboard.example.com',
+        'https://*.example.org:8443',
+        'app.example.net',
+      ],
+      sessionMaxTtlSeconds: 7_200,
+      assetsDir: '/srv/portal',
+    });
+  });
+
+  it.each([
+    ['PORTAL_PUBLIC_URL', 'hooks.example.com'],
+    ['PORTAL_PUBLIC_URL', 'ftp://hooks.example.com'],
+    ['PORTAL_PUBLIC_URL', 'https://hooks.example.com/?x=1'],
+    ['PORTAL_PUBLIC_URL', 'https://user:pw@hooks.example.com'],
+    ['PORTAL_FRAME_ANCESTORS', "'self'; script-src *"],
+    ['PORTAL_FRAME_ANCESTORS', 'https://a.example.com,https://b.example.com'],
+    ['PORTAL_FRAME_ANCESTORS', "'unsafe-inline'"],
+    ['PORTAL_FRAME_ANCESTORS', "'none' https://a.example.com"],
+    ['PORTAL_SESSION_MAX_TTL', '30s'],
+    ['PORTAL_SESSION_MAX_TTL', '2d'],
+    ['PORTAL_SESSION_MAX_TTL', 'a day'],
+  ])('refuses %s=%s, naming the key', (key, value) => {
+    expect(problemKeys({ [key]: value })).toEqual([key]);
+  });
+
   it('never echoes the admin token', () => {
     try {
       loadConfig({ SUBSCRIPTION_ADMIN_TOKEN: 'hunter2-secret' });

@@ -4,6 +4,7 @@ import { isAddressRange } from '@hookline/egress';
 import { readServiceConfig, type ServiceConfig } from '@hookline/observability';
 import { readSecretKeys, type SecretKeyring } from '@hookline/sealing';
 import { type AuthProtectionConfig, readAuthProtectionConfig } from '@hookline/tenancy';
+import { type PortalSettings, readPortalSettings } from './portal/portal.config';
 
 /** Settings only the subscription service has. */
 export interface SubscriptionSettings {
@@ -61,6 +62,8 @@ export interface SubscriptionConfig extends ServiceConfig {
   readonly grpc: GrpcSettings;
   /** Keys sealing signing secrets and custom header values at rest (HOOKLINE_SECRET_KEYS). */
   readonly secretKeys: SecretKeyring;
+  /** The customer portal: its links, who may frame it, its sessions' longest life, its files. */
+  readonly portal: PortalSettings;
 }
 
 /** Port the subscription service listens on when `PORT` is unset. */
@@ -84,7 +87,8 @@ const MIN_ADMIN_TOKEN_LENGTH = 24;
  * admin API's listener); NODE_ENV (`production` selects the production posture); the authentication
  * keys of `readAuthProtectionConfig` (AUTH_BRAKE_FAILURES=20, AUTH_BRAKE_WINDOW=1m,
  * AUTH_BRAKE_TRACKED=10000, AUTH_TRUSTED_PROXIES, API_KEY_LAST_USED_INTERVAL=1m);
- * HOOKLINE_SECRET_KEYS or HOOKLINE_SECRET_KEYS_FILE, the keys sealing secrets at rest (`readSecretKeys`).
+ * HOOKLINE_SECRET_KEYS or HOOKLINE_SECRET_KEYS_FILE, the keys sealing secrets at rest (`readSecretKeys`);
+ * the customer portal's PORTAL_* keys (`readPortalSettings`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SubscriptionConfig {
   return readConfig(env, (r) => {
@@ -128,7 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SubscriptionCo
     }
     const secretKeys = readSecretKeys(r, (path) => readFileSync(path, 'utf8'));
     const auth = readAuthProtectionConfig(r);
-    return { ...service, posture, subscription, auth, grpc, secretKeys };
+    const portal = readPortalSettings(r);
+    return { ...service, posture, subscription, auth, grpc, secretKeys, portal };
   });
 }
 

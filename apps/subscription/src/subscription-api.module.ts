@@ -26,6 +26,10 @@ import { KafkaPublisher } from './kafka/kafka.publisher';
 import { AdminController } from './keys/admin.controller';
 import { KeysService } from './keys/keys.service';
 import { SubscriptionMetrics } from './metrics/subscription.metrics';
+import { AdminPortalSessionsController } from './portal/admin-portal-sessions.controller';
+import { PortalSessionsService } from './portal/portal-sessions.service';
+import { PortalTokenCodec } from './portal/portal-token.codec';
+import { TenantCallerAuthenticator } from './portal/tenant-caller.authenticator';
 import { EndpointStatsController } from './stats/endpoint-stats.controller';
 import { EndpointStatsService } from './stats/endpoint-stats.service';
 import { SUBSCRIPTION_CONFIG } from './subscription.tokens';
@@ -38,6 +42,7 @@ const EXPORTED_SERVICES = [
   EventsService,
   EndpointStatsService,
   ChangelogRepublisher,
+  PortalSessionsService,
 ];
 
 /**
@@ -57,6 +62,7 @@ export class SubscriptionApiModule {
         DeliveriesController,
         EventsController,
         AdminController,
+        AdminPortalSessionsController,
       ],
       providers: [
         { provide: SUBSCRIPTION_CONFIG, useValue: config },
@@ -79,6 +85,9 @@ export class SubscriptionApiModule {
           inject: [DataSource, AuthFailureBrake, ApiKeyUsageRecorder],
         },
         OperatorTokenAuthenticator,
+        // Signs and checks customer portal session tokens, with a key derived from the sealing keyring.
+        { provide: PortalTokenCodec, useValue: new PortalTokenCodec(config.secretKeys) },
+        TenantCallerAuthenticator,
         SubscriptionMetrics,
         KafkaPublisher,
         EndpointChangelogWriter,
@@ -88,7 +97,7 @@ export class SubscriptionApiModule {
         ApiKeyGuard,
         AdminTokenGuard,
       ],
-      exports: [...EXPORTED_SERVICES, OperatorTokenAuthenticator, ClientAddresses],
+      exports: [...EXPORTED_SERVICES, OperatorTokenAuthenticator, TenantCallerAuthenticator, ClientAddresses],
     };
   }
 }

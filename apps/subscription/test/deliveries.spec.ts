@@ -255,6 +255,8 @@ describe('delivery logs, redelivery, recovery and test events (real Postgres and
         durationMs: 87,
         startedAt: second,
         requestHeaders: { 'content-type': 'application/json', authorization: '[redacted]' },
+        responseHeaders: { 'content-type': 'text/plain', 'set-cookie': '[redacted]' },
+        responseBody: 'OK',
       });
       await seedAttempt(harness.dataSource, {
         ...ids,
@@ -293,6 +295,8 @@ describe('delivery logs, redelivery, recovery and test events (real Postgres and
             started_at: '2024-01-15T10:30:00.120Z',
             finished_at: '2024-01-15T10:30:30.120Z',
             request_headers: {},
+            response_headers: null,
+            response_body: null,
           },
           {
             attempt: 2,
@@ -303,6 +307,8 @@ describe('delivery logs, redelivery, recovery and test events (real Postgres and
             started_at: '2024-01-15T10:31:00.250Z',
             finished_at: '2024-01-15T10:31:00.337Z',
             request_headers: { 'content-type': 'application/json', authorization: '[redacted]' },
+            response_headers: { 'content-type': 'text/plain', 'set-cookie': '[redacted]' },
+            response_body: 'OK',
           },
         ],
       });

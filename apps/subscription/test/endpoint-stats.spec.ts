@@ -6,6 +6,7 @@ import {
   BatchingAttemptRecorder,
   FAILURE_REASONS,
   LATENCY_BUCKET_BOUNDS_MS,
+  labelledDeliveryId,
 } from '@hookline/persistence';
 import type { RunningSubscriptionService } from '../src/main';
 import { adminClient, callMetadata, callUnary, PROTO_DIR } from './support/admin-grpc.client';
@@ -37,7 +38,7 @@ function attempt(
   return {
     sendId: `send_${endpointId}_${n}`,
     claimToken: null,
-    deliveryId: `delivery_${endpointId}_${n}`,
+    deliveryId: labelledDeliveryId(`${endpointId}_${n}`),
     tenantId,
     endpointId,
     eventId: `evt_${endpointId}_${n}`,

@@ -178,6 +178,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
         active: true,
         previous_secret_expires_at: null,
         version: 1,
+        disabled_at: null,
         created: expect.objectContaining({ seconds: expect.any(String) }),
         updated: expect.objectContaining({ seconds: expect.any(String) }),
       });
@@ -493,6 +494,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
           started_at: timestamp(createdAt),
           finished_at: timestamp(new Date(createdAt.getTime() + 10_000)),
           request_headers: { 'webhook-id': eventId, authorization: '[redacted]' },
+          response_headers: {},
         },
         {
           attempt: 2,
@@ -501,6 +503,7 @@ describe('gRPC admin API (real Postgres and Kafka, a real gRPC client)', () => {
           started_at: timestamp(new Date(createdAt.getTime() + 60_000)),
           finished_at: timestamp(new Date(createdAt.getTime() + 60_040)),
           request_headers: { 'webhook-id': eventId, authorization: '[redacted]' },
+          response_headers: {},
         },
       ]);
     });

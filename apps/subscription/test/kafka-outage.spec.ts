@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { RunningService } from '@hookline/observability';
+import { labelledDeliveryId } from '@hookline/persistence';
 import { mintApiKey } from '@hookline/tenancy';
 import { createTestDatabase, type TestDatabase } from '@hookline/testing';
 import { ChangelogRepublisher } from '../src/changelog/changelog.republisher';
@@ -7,6 +8,8 @@ import { loadConfig } from '../src/config';
 import { bootstrap } from '../src/main';
 import { seedDelivery, seedEvent } from './support/seed';
 import { apiClient, testEnvironment, type ApiCall } from './support/subscription.harness';
+
+const BEFORE = labelledDeliveryId('before');
 
 /**
  * Kafka unreachable (a port where nothing listens): reads keep working, every write answers 503 and
@@ -41,7 +44,7 @@ describe('when Kafka is unreachable (real Postgres)', () => {
     );
     const { id: eventId } = await seedEvent(db.dataSource, { tenantId: 'ten_outage' });
     await seedDelivery(db.dataSource, {
-      id: 'delivery_before',
+      id: BEFORE,
       tenantId: 'ten_outage',
       endpointId: 'wh_before',
       eventId,
@@ -109,20 +112,20 @@ describe('when Kafka is unreachable (real Postgres)', () => {
   });
 
   it('answers 503 to redelivery and puts the delivery back as it was', async () => {
-    const response = await call('POST', '/v1/deliveries/delivery_before/redeliver');
+    const response = await call('POST', `/v1/deliveries/${BEFORE}/redeliver`);
     expect(response.status).toBe(503);
-    const [row] = await db.dataSource.query(
-      `SELECT status, attempt_count FROM deliveries WHERE id = 'delivery_before'`,
-    );
+    const [row] = await db.dataSource.query(`SELECT status, attempt_count FROM deliveries WHERE id = $1`, [
+      BEFORE,
+    ]);
     expect(row).toEqual({ status: 'failed', attempt_count: 2 });
   });
 
   it('answers 503 to a test event and leaves the delivery visible as failed', async () => {
     const response = await call('POST', '/v1/webhooks/wh_before/test');
     expect(response.status).toBe(503);
-    const rows = await db.dataSource.query(
-      `SELECT status, last_error FROM deliveries WHERE id <> 'delivery_before'`,
-    );
+    const rows = await db.dataSource.query(`SELECT status, last_error FROM deliveries WHERE id <> $1`, [
+      BEFORE,
+    ]);
     expect(rows).toEqual([{ status: 'failed', last_error: 'the test delivery could not be queued' }]);
   });
 
@@ -130,7 +133,7 @@ describe('when Kafka is unreachable (real Postgres)', () => {
     expect((await call('GET', '/v1/webhooks')).body.data.map((item: { id: string }) => item.id)).toEqual([
       'wh_before',
     ]);
-    expect((await call('GET', '/v1/deliveries/delivery_before')).status).toBe(200);
+    expect((await call('GET', `/v1/deliveries/${BEFORE}`)).status).toBe(200);
     expect((await admin('POST', '/v1/admin/endpoints/republish')).status).toBe(503);
   });
 });

@@ -40,20 +40,27 @@ describe('OpenAPI document (real Postgres and Kafka)', () => {
         'PATCH /v1/webhooks/{id}',
         'DELETE /v1/webhooks/{id}',
         'POST /v1/webhooks/{id}/rotate-secret',
+        'GET /v1/webhooks/{id}/secret',
         'POST /v1/webhooks/{id}/test',
         'POST /v1/webhooks/{id}/recover',
         'GET /v1/webhooks/{id}/deliveries',
         'GET /v1/webhooks/{id}/stats',
+        'GET /v1/deliveries',
         'GET /v1/deliveries/{id}',
         'POST /v1/deliveries/{id}/redeliver',
         'GET /v1/event-types',
         'GET /v1/events',
         'GET /v1/events/{id}',
+        'GET /v1/events/{id}/deliveries',
+        'POST /v1/events/{id}/expunge',
         'POST /v1/admin/tenants',
+        'PUT /v1/admin/tenants/{id}/retention',
+        'POST /v1/admin/tenants/{id}/events/{eventId}/expunge',
         'POST /v1/admin/tenants/{id}/api-keys',
         'GET /v1/admin/tenants/{id}/api-keys',
         'DELETE /v1/admin/tenants/{id}/api-keys/{keyId}',
         'POST /v1/admin/endpoints/republish',
+        'POST /v1/admin/tenants/{id}/portal-sessions',
       ].sort(),
     );
     const create = document.paths['/v1/webhooks'].post;
@@ -71,7 +78,11 @@ describe('OpenAPI document (real Postgres and Kafka)', () => {
       (p: { name: string }) => p.name,
     );
     expect(listQuery).toEqual(
-      expect.arrayContaining(['limit', 'starting_after', 'created[gte]', 'created[lte]', 'status']),
+      expect.arrayContaining(['limit', 'starting_after', 'created[gte]', 'created[lte]', 'status', 'type']),
+    );
+    const allQuery = document.paths['/v1/deliveries'].get.parameters.map((p: { name: string }) => p.name);
+    expect(allQuery.sort()).toEqual(
+      [...listQuery.filter((name: string) => name !== 'id'), 'endpoint_id'].sort(),
     );
     expect(document.components.schemas.CreateWebhookDto.required).toEqual(['url', 'events']);
   });

@@ -36,6 +36,7 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
         headers: {},
         active: true,
         disabled_reason: null,
+        disabled_at: null,
         previous_secret_expires_at: null,
         version: 1,
         created: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
@@ -84,6 +85,7 @@ describe('webhook endpoints (real Postgres and Kafka)', () => {
         headers: { 'X-Custom-Header': 'value', Authorization: '[redacted]' },
         active: false,
         disabled_reason: 'disabled by request',
+        disabled_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       });
       const [row] = await harness.dataSource.query('SELECT headers FROM endpoints WHERE id = $1', [
         created.body.id,

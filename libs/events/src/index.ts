@@ -42,7 +42,7 @@ export {
 } from './storable-text';
 export type { PathSegment, StorableTextOptions, TextProblem } from './storable-text';
 export type { ValidationIssue, ValidationResult } from './schema.compiler';
-export { createUlidGenerator, derivedUlid, ULID_PATTERN, ulidTime } from './ulid.generator';
+export { createUlidGenerator, derivedUlid, ULID_PATTERN, ulidTime, ulidTimePart } from './ulid.generator';
 export type { UlidGenerator, UlidSources } from './ulid.generator';
 export {
   ISO_CREATED_PATTERN,

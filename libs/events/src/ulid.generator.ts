@@ -69,6 +69,13 @@ export function ulidTime(ulid: string): number {
   return time;
 }
 
+/** The 10-character time part of a ULID made at `timeMs`; strings sort as the times do. */
+export function ulidTimePart(timeMs: number): string {
+  const time = Math.floor(timeMs);
+  checkTime(time);
+  return encodeTime(time);
+}
+
 function checkTime(time: number): void {
   if (!Number.isSafeInteger(time) || time < 0 || time > MAX_TIME) {
     throw new RangeError(`ULID time must be an integer between 0 and 2^48-1 ms, got ${time}`);

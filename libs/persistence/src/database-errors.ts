@@ -12,6 +12,17 @@ export function postgresErrorCode(error: unknown): string | undefined {
  * shutting down are not: the same write may succeed later.
  */
 export function isDataRefusal(error: unknown): boolean {
+  if (isMissingPartition(error)) return false;
   const code = postgresErrorCode(error);
   return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * Whether a row named a day whose partition does not exist (yet, or any more). Not a refusal of the
+ * data: once the partition is made, the same write succeeds.
+ */
+export function isMissingPartition(error: unknown): boolean {
+  return (
+    postgresErrorCode(error) === '23514' && /no partition of relation/.test(String((error as Error)?.message))
+  );
 }

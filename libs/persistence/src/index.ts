@@ -4,6 +4,17 @@ export { ApiKeyEntity } from './entities/api-key.entity';
 export { DeliveryAttemptEntity, RESPONSE_BODY_EXCERPT_MAX_BYTES } from './entities/delivery-attempt.entity';
 export { DeliveryEntity } from './entities/delivery.entity';
 export { EndpointEntity } from './entities/endpoint.entity';
+export {
+  BREAKER_STATES,
+  EndpointBreakerEntity,
+  type StoredBreakerState,
+} from './entities/endpoint-breaker.entity';
+export {
+  BreakerStateReporter,
+  readEndpointBreaker,
+  type BreakerStateReporterOptions,
+  type EndpointBreakerSummary,
+} from './repositories/endpoint-breakers';
 export { EndpointStatsMinuteEntity } from './entities/endpoint-stats-minute.entity';
 export { EventEntity } from './entities/event.entity';
 export { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
@@ -40,7 +51,35 @@ export {
   type EventRecord,
   type FanOutClaim,
 } from './repositories/delivery-claims';
-export { isDataRefusal, postgresErrorCode } from './database-errors';
+export { isDataRefusal, isMissingPartition, postgresErrorCode } from './database-errors';
+export {
+  DAY_MS,
+  DELIVERY_ID_PREFIX,
+  deliveryIdBound,
+  deliveryIdDay,
+  deliveryIdFor,
+  isoDay,
+  labelledDeliveryId,
+  utcDayStart,
+} from './retention/record-day';
+export {
+  createDayPartitions,
+  DAY_PARTITIONED_TABLES,
+  dropDayPartitionsBefore,
+  ensureDayPartitions,
+  listDayPartitions,
+  partitionName,
+  withDayPartitions,
+  type DayPartition,
+  type DayPartitionedTable,
+  type Queryable,
+  type Transactional,
+} from './retention/day-partitions';
+export {
+  deleteTenantRecordsBefore,
+  tenantsWithShorterRetention,
+  type ShorterRetention,
+} from './retention/tenant-retention';
 export {
   errorMessageExcerpt,
   REDACTED_VALUE,

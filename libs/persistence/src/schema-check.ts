@@ -8,7 +8,8 @@ export type SchemaCheck =
   | { readonly kind: 'current' }
   /**
    * Every migration of the build has run, and some this build does not know: a newer release
-   * migrated first, as a rolling deploy does. Migrations only add, so this build still works.
+   * migrated first, as a rolling deploy does. Migrations only add, so this build still works
+   * (the day partitioning is the exception; deploy/README.md says how to roll it out).
    */
   | { readonly kind: 'newer'; readonly unknown: readonly string[] }
   /** Migrations of the build that have not run: its queries would fail or, worse, half succeed. */

@@ -4,6 +4,7 @@ import {
   runMigrations,
   type AttemptRecord,
   type DeliveryStatus,
+  labelledDeliveryId,
 } from '../src';
 import { createEmptyDatabase, type EmptyDatabase } from './support/test-database';
 
@@ -100,7 +101,7 @@ describe('BatchingAttemptRecorder', () => {
         const last = n === 5;
         recorded.push(
           recorder.record(
-            attempt(`delivery_${String(d).padStart(2, '0')}`, n, {
+            attempt(labelledDeliveryId(`${String(d).padStart(2, '0')}`), n, {
               statusCode: last ? 200 : 503,
               deliveryStatus: last ? 'succeeded' : 'awaiting_retry',
               nextAttemptAt: last ? null : T0,
@@ -129,7 +130,9 @@ describe('BatchingAttemptRecorder', () => {
 
   it('writes batches of at most maxBatchRows attempts', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 10, flushIntervalMs: 60_000 });
-    const recorded = Array.from({ length: 25 }, (_, i) => recorder!.record(attempt(`delivery_${i}`, 1)));
+    const recorded = Array.from({ length: 25 }, (_, i) =>
+      recorder!.record(attempt(labelledDeliveryId(`${i}`), 1)),
+    );
 
     await Promise.all(recorded);
 
@@ -140,36 +143,39 @@ describe('BatchingAttemptRecorder', () => {
   it('writes a batch on its own, without waiting for a flush', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { maxBatchRows: 1_000, flushIntervalMs: 60_000 });
 
-    await Promise.all([1, 2, 3].map((n) => recorder!.record(attempt('delivery_timer', n))));
+    await Promise.all([1, 2, 3].map((n) => recorder!.record(attempt(labelledDeliveryId('timer'), n))));
 
     expect(await attemptRows()).toHaveLength(3);
     expect(await deliveryRows()).toEqual([
-      expect.objectContaining({ id: 'delivery_timer', attempt_count: 3 }),
+      expect.objectContaining({ id: labelledDeliveryId('timer'), attempt_count: 3 }),
     ]);
   });
 
   it('ignores a send recorded again, logs a re-send, and never rolls a delivery back', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
-    const finalAttempt = attempt('delivery_dup', 2, {
+    const finalAttempt = attempt(labelledDeliveryId('dup'), 2, {
       statusCode: 204,
       deliveryStatus: 'succeeded',
       nextAttemptAt: null,
     });
-    await Promise.all([recorder.record(attempt('delivery_dup', 1)), recorder.flush()]);
+    await Promise.all([recorder.record(attempt(labelledDeliveryId('dup'), 1)), recorder.flush()]);
     await Promise.all([recorder.record(finalAttempt), recorder.flush()]);
 
     // The same send recorded again (a retried write), in a later batch and within one batch.
-    const again = attempt('delivery_dup', 1, { statusCode: 500, errorMessage: 'written twice' });
+    const again = attempt(labelledDeliveryId('dup'), 1, { statusCode: 500, errorMessage: 'written twice' });
     await Promise.all([recorder.record(again), recorder.record(again), recorder.flush()]);
     // Attempt 1 really sent a second time (after a crash): a row of its own, the delivery unchanged.
-    const resend = attempt('delivery_dup', 1, {
+    const resend = attempt(labelledDeliveryId('dup'), 1, {
       sendId: 'send_again',
       statusCode: 500,
       errorMessage: 'resent',
     });
     await Promise.all([recorder.record(resend), recorder.flush()]);
     // A trailing attempt of the same number as the success must not undo it either.
-    const trailing = attempt('delivery_dup', 2, { sendId: 'send_trailing', errorMessage: 'trailing' });
+    const trailing = attempt(labelledDeliveryId('dup'), 2, {
+      sendId: 'send_trailing',
+      errorMessage: 'trailing',
+    });
     await Promise.all([recorder.record(trailing), recorder.flush()]);
 
     const attempts = await attemptRows();
@@ -185,7 +191,7 @@ describe('BatchingAttemptRecorder', () => {
     ]);
     expect(await deliveryRows()).toEqual([
       expect.objectContaining({
-        id: 'delivery_dup',
+        id: labelledDeliveryId('dup'),
         status: 'succeeded',
         attempt_count: 2,
         last_status_code: 204,
@@ -198,7 +204,7 @@ describe('BatchingAttemptRecorder', () => {
     const longBody = `${'é'.repeat(RESPONSE_BODY_EXCERPT_MAX_BYTES)}tail`;
     await Promise.all([
       recorder.record(
-        attempt('delivery_headers', 1, {
+        attempt(labelledDeliveryId('headers'), 1, {
           requestHeaders: {
             Authorization: 'Bearer sk_live_123',
             'X-Api-Key': 'k',
@@ -210,7 +216,9 @@ describe('BatchingAttemptRecorder', () => {
           responseBody: longBody,
         }),
       ),
-      recorder.record(attempt('delivery_binary', 1, { responseBody: 'a\u0000b', errorMessage: 'x\u0000y' })),
+      recorder.record(
+        attempt(labelledDeliveryId('binary'), 1, { responseBody: 'a\u0000b', errorMessage: 'x\u0000y' }),
+      ),
       recorder.flush(),
     ]);
 
@@ -231,45 +239,49 @@ describe('BatchingAttemptRecorder', () => {
 
   it('rejects the attempts of a batch that could not be written, and flush with them', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
-    const bad = recorder.record(attempt('delivery_bad', 0));
+    const bad = recorder.record(attempt(labelledDeliveryId('bad'), 0));
 
     await expect(recorder.flush()).rejects.toThrow(/ck_delivery_attempts_attempt_number/);
     await expect(bad).rejects.toThrow(/ck_delivery_attempts_attempt_number/);
     expect(await deliveryRows()).toEqual([]);
 
     // The recorder keeps working after a failed batch.
-    await Promise.all([recorder.record(attempt('delivery_good', 1)), recorder.flush()]);
+    await Promise.all([recorder.record(attempt(labelledDeliveryId('good'), 1)), recorder.flush()]);
     expect(await attemptRows()).toHaveLength(1);
   });
 
   it('fails only the attempt the database refuses, not the others of its batch', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
-    const before = recorder.record(attempt('delivery_a', 1));
-    const bad = recorder.record(attempt('delivery_bad', 0));
-    const after = recorder.record(attempt('delivery_b', 1));
+    const before = recorder.record(attempt(labelledDeliveryId('a'), 1));
+    const bad = recorder.record(attempt(labelledDeliveryId('bad'), 0));
+    const after = recorder.record(attempt(labelledDeliveryId('b'), 1));
 
     await expect(bad).rejects.toThrow(/ck_delivery_attempts_attempt_number/);
     await expect(Promise.all([before, after])).resolves.toBeDefined();
-    expect((await attemptRows()).map((row) => row.delivery_id)).toEqual(['delivery_a', 'delivery_b']);
+    expect((await attemptRows()).map((row) => row.delivery_id)).toEqual([
+      labelledDeliveryId('a'),
+      labelledDeliveryId('b'),
+    ]);
   });
 
   it('releases the claim of the process that recorded or deferred the attempt', async () => {
     recorder = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000, owner: 'dispatcher-a' });
     await db.dataSource.query(
       `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, next_attempt_at, claimed_by, claim_token, claimed_until)
-       VALUES ('delivery_claimed', 'ten_1', 'wh_1', 'evt_1', 'pending', now(), 'dispatcher-a', 't/0/1', now() + interval '1 minute'),
-              ('delivery_other', 'ten_1', 'wh_1', 'evt_2', 'pending', now(), 'dispatcher-b', 't/0/2', now() + interval '1 minute')`,
+       VALUES ($1, 'ten_1', 'wh_1', 'evt_1', 'pending', now(), 'dispatcher-a', 't/0/1', now() + interval '1 minute'),
+              ($2, 'ten_1', 'wh_1', 'evt_2', 'pending', now(), 'dispatcher-b', 't/0/2', now() + interval '1 minute')`,
+      [labelledDeliveryId('claimed'), labelledDeliveryId('other')],
     );
     const due = new Date(Date.now() + 30_000);
     await recorder.defer({
-      deliveryId: 'delivery_claimed',
+      deliveryId: labelledDeliveryId('claimed'),
       tenantId: 'ten_1',
       claimToken: 't/0/1',
       reason: 'deferred: circuit breaker open',
       nextAttemptAt: due,
     });
     await recorder.defer({
-      deliveryId: 'delivery_other',
+      deliveryId: labelledDeliveryId('other'),
       tenantId: 'ten_1',
       claimToken: 't/0/2',
       reason: 'deferred: circuit breaker open',
@@ -285,30 +297,35 @@ describe('BatchingAttemptRecorder', () => {
       'SELECT id, claimed_by, last_error, next_attempt_at FROM deliveries ORDER BY id',
     );
     expect(rows[0]).toMatchObject({
-      id: 'delivery_claimed',
+      id: labelledDeliveryId('claimed'),
       claimed_by: null,
       last_error: 'deferred: circuit breaker open',
     });
     expect(rows[0].next_attempt_at).toEqual(due);
     // Another process's claim is not this recorder's to release.
-    expect(rows[1]).toMatchObject({ id: 'delivery_other', claimed_by: 'dispatcher-b', last_error: null });
+    expect(rows[1]).toMatchObject({
+      id: labelledDeliveryId('other'),
+      claimed_by: 'dispatcher-b',
+      last_error: null,
+    });
 
-    await recorder.record(attempt('delivery_other', 1, { claimToken: 't/0/2' }));
+    await recorder.record(attempt(labelledDeliveryId('other'), 1, { claimToken: 't/0/2' }));
     const [after]: Array<{ claimed_by: string | null; claim_token: string; attempt_count: number }> =
       await db.dataSource.query(
-        "SELECT claimed_by, claim_token, attempt_count FROM deliveries WHERE id = 'delivery_other'",
+        'SELECT claimed_by, claim_token, attempt_count FROM deliveries WHERE id = $1',
+        [labelledDeliveryId('other')],
       );
     expect(after).toEqual({ claimed_by: null, claim_token: 't/0/2', attempt_count: 1 });
   });
 
   it('refuses attempts once closed, after writing what was queued', async () => {
     const closing = new BatchingAttemptRecorder(db.dataSource, { flushIntervalMs: 60_000 });
-    const queued = closing.record(attempt('delivery_closing', 1));
+    const queued = closing.record(attempt(labelledDeliveryId('closing'), 1));
 
     await closing.close();
 
     await expect(queued).resolves.toBeUndefined();
     expect(await attemptRows()).toHaveLength(1);
-    await expect(closing.record(attempt('delivery_closing', 2))).rejects.toThrow(/closed/);
+    await expect(closing.record(attempt(labelledDeliveryId('closing'), 2))).rejects.toThrow(/closed/);
   });
 });

@@ -4,6 +4,7 @@ import {
   DeliveryClaims,
   type EventRecord,
   runMigrations,
+  labelledDeliveryId,
 } from '../src';
 import { createEmptyDatabase, type EmptyDatabase } from './support/test-database';
 
@@ -74,27 +75,27 @@ describe('DeliveryClaims', () => {
   it('stores the event once and gives each first attempt to one message only', async () => {
     const fanOut = {
       event: event('ten_a', 'evt_1'),
-      deliveries: [{ deliveryId: 'delivery_1', endpointId: 'wh_a' }],
+      deliveries: [{ deliveryId: labelledDeliveryId('1'), endpointId: 'wh_a' }],
       token: 'events/0/5',
     };
 
-    expect((await a.claimFanOut(fanOut)).get('delivery_1')).toEqual({ kind: 'claimed' });
+    expect((await a.claimFanOut(fanOut)).get(labelledDeliveryId('1'))).toEqual({ kind: 'claimed' });
     // The same process handling the same message again keeps its claim.
-    expect((await a.claimFanOut(fanOut)).get('delivery_1')).toEqual({ kind: 'claimed' });
+    expect((await a.claimFanOut(fanOut)).get(labelledDeliveryId('1'))).toEqual({ kind: 'claimed' });
     // Another process reading the same message (the partition moved) sees it in hand.
-    expect((await b.claimFanOut(fanOut)).get('delivery_1')).toEqual({
+    expect((await b.claimFanOut(fanOut)).get(labelledDeliveryId('1'))).toEqual({
       kind: 'claimed-elsewhere',
       sameMessage: true,
     });
     // A second copy of the event (republished) is a different message: not sent alongside.
-    expect((await a.claimFanOut({ ...fanOut, token: 'events/1/9' })).get('delivery_1')).toEqual({
+    expect((await a.claimFanOut({ ...fanOut, token: 'events/1/9' })).get(labelledDeliveryId('1'))).toEqual({
       kind: 'claimed-elsewhere',
       sameMessage: false,
     });
 
-    await recorder.record(recordOf('delivery_1', 1, 'events/0/5'));
+    await recorder.record(recordOf(labelledDeliveryId('1'), 1, 'events/0/5'));
     // Once recorded, any message for the first attempt finds it made.
-    expect((await b.claimFanOut(fanOut)).get('delivery_1')).toEqual({ kind: 'settled' });
+    expect((await b.claimFanOut(fanOut)).get(labelledDeliveryId('1'))).toEqual({ kind: 'settled' });
     const events: Array<{ id: string }> = await db.dataSource.query('SELECT id FROM events');
     expect(events).toEqual([{ id: 'evt_1' }]);
   });
@@ -103,18 +104,18 @@ describe('DeliveryClaims', () => {
     const [first, second] = await Promise.all([
       a.claimFanOut({
         event: event('ten_a', 'evt_order_1', { id: 'a' }),
-        deliveries: [{ deliveryId: 'delivery_a', endpointId: 'wh_a' }],
+        deliveries: [{ deliveryId: labelledDeliveryId('a'), endpointId: 'wh_a' }],
         token: 'events/0/1',
       }),
       a.claimFanOut({
         event: event('ten_b', 'evt_order_1', { id: 'b' }),
-        deliveries: [{ deliveryId: 'delivery_b', endpointId: 'wh_b' }],
+        deliveries: [{ deliveryId: labelledDeliveryId('b'), endpointId: 'wh_b' }],
         token: 'events/0/2',
       }),
     ]);
 
-    expect(first.get('delivery_a')).toEqual({ kind: 'claimed' });
-    expect(second.get('delivery_b')).toEqual({ kind: 'claimed' });
+    expect(first.get(labelledDeliveryId('a'))).toEqual({ kind: 'claimed' });
+    expect(second.get(labelledDeliveryId('b'))).toEqual({ kind: 'claimed' });
     const rows: Array<{ tenant_id: string; data: string }> = await db.dataSource.query(
       `SELECT tenant_id, payload->'data'->>'id' AS data FROM events ORDER BY tenant_id`,
     );
@@ -127,19 +128,24 @@ describe('DeliveryClaims', () => {
   it('lets a retry chain run once: a duplicate task finds its attempt made or in hand', async () => {
     await a.claimFanOut({
       event: event('ten_a', 'evt_1'),
-      deliveries: [{ deliveryId: 'delivery_1', endpointId: 'wh_a' }],
+      deliveries: [{ deliveryId: labelledDeliveryId('1'), endpointId: 'wh_a' }],
       token: 'events/0/5',
     });
-    await recorder.record(recordOf('delivery_1', 1, 'events/0/5'));
+    await recorder.record(recordOf(labelledDeliveryId('1'), 1, 'events/0/5'));
 
-    const retry = { deliveryId: 'delivery_1', tenantId: 'ten_a', attempt: 2, token: 'deliveries/0/1' };
+    const retry = {
+      deliveryId: labelledDeliveryId('1'),
+      tenantId: 'ten_a',
+      attempt: 2,
+      token: 'deliveries/0/1',
+    };
     expect(await a.claimAttempt(retry)).toEqual({ kind: 'claimed' });
     // The same retry task parked twice (a crash between hand-off and commit) is a second message.
     expect(await b.claimAttempt({ ...retry, token: 'deliveries/2/7' })).toEqual({
       kind: 'claimed-elsewhere',
       sameMessage: false,
     });
-    await recorder.record(recordOf('delivery_1', 2, 'deliveries/0/1'));
+    await recorder.record(recordOf(labelledDeliveryId('1'), 2, 'deliveries/0/1'));
     expect(await b.claimAttempt({ ...retry, token: 'deliveries/2/7' })).toEqual({ kind: 'settled' });
     // Another tenant cannot claim it at all.
     expect(await a.claimAttempt({ ...retry, attempt: 3, tenantId: 'ten_b' })).toEqual({ kind: 'missing' });
@@ -148,33 +154,44 @@ describe('DeliveryClaims', () => {
   it('refuses a task early for its delivery, and never claims a finished delivery', async () => {
     await db.dataSource.query(
       `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempt_count, next_attempt_at)
-       VALUES ('delivery_later', 'ten_a', 'wh_a', 'evt_1', 'awaiting_retry', 1, now() + interval '10 minutes'),
-              ('delivery_done', 'ten_a', 'wh_a', 'evt_1', 'succeeded', 1, NULL)`,
+       VALUES ($1, 'ten_a', 'wh_a', 'evt_1', 'awaiting_retry', 1, now() + interval '10 minutes'),
+              ($2, 'ten_a', 'wh_a', 'evt_1', 'succeeded', 1, NULL)`,
+      [labelledDeliveryId('later'), labelledDeliveryId('done')],
     );
 
     expect(
-      await a.claimAttempt({ deliveryId: 'delivery_later', tenantId: 'ten_a', attempt: 2, token: 't/0/1' }),
+      await a.claimAttempt({
+        deliveryId: labelledDeliveryId('later'),
+        tenantId: 'ten_a',
+        attempt: 2,
+        token: 't/0/1',
+      }),
     ).toEqual({ kind: 'not-due' });
     expect(
-      await a.claimAttempt({ deliveryId: 'delivery_done', tenantId: 'ten_a', attempt: 2, token: 't/0/2' }),
+      await a.claimAttempt({
+        deliveryId: labelledDeliveryId('done'),
+        tenantId: 'ten_a',
+        attempt: 2,
+        token: 't/0/2',
+      }),
     ).toEqual({ kind: 'settled' });
   });
 
   it('lets another process take over an attempt whose claim ran out', async () => {
     await a.claimFanOut({
       event: event('ten_a', 'evt_1'),
-      deliveries: [{ deliveryId: 'delivery_1', endpointId: 'wh_a' }],
+      deliveries: [{ deliveryId: labelledDeliveryId('1'), endpointId: 'wh_a' }],
       token: 'events/0/5',
     });
     await db.dataSource.query(`UPDATE deliveries SET claimed_until = now() - interval '1 second'`);
 
     const verdicts = await b.claimFanOut({
       event: event('ten_a', 'evt_1'),
-      deliveries: [{ deliveryId: 'delivery_1', endpointId: 'wh_a' }],
+      deliveries: [{ deliveryId: labelledDeliveryId('1'), endpointId: 'wh_a' }],
       token: 'events/0/5',
     });
 
-    expect(verdicts.get('delivery_1')).toEqual({ kind: 'claimed' });
+    expect(verdicts.get(labelledDeliveryId('1'))).toEqual({ kind: 'claimed' });
     const [row]: Array<{ claimed_by: string }> = await db.dataSource.query(
       'SELECT claimed_by FROM deliveries',
     );
@@ -184,18 +201,18 @@ describe('DeliveryClaims', () => {
   it('fails only the fan-out whose event the database cannot store', async () => {
     const good = a.claimFanOut({
       event: event('ten_a', 'evt_good'),
-      deliveries: [{ deliveryId: 'delivery_good', endpointId: 'wh_a' }],
+      deliveries: [{ deliveryId: labelledDeliveryId('good'), endpointId: 'wh_a' }],
       token: 'events/0/1',
     });
     const bad = a.claimFanOut({
       event: event('ten_a', 'evt_bad', { name: 'A\u0000B' }),
-      deliveries: [{ deliveryId: 'delivery_bad', endpointId: 'wh_a' }],
+      deliveries: [{ deliveryId: labelledDeliveryId('bad'), endpointId: 'wh_a' }],
       token: 'events/0/2',
     });
 
     await expect(bad).rejects.toMatchObject({ code: '22P05' });
-    expect((await good).get('delivery_good')).toEqual({ kind: 'claimed' });
+    expect((await good).get(labelledDeliveryId('good'))).toEqual({ kind: 'claimed' });
     const ids: Array<{ id: string }> = await db.dataSource.query('SELECT id FROM deliveries');
-    expect(ids).toEqual([{ id: 'delivery_good' }]);
+    expect(ids).toEqual([{ id: labelledDeliveryId('good') }]);
   });
 });

@@ -8,6 +8,7 @@ import {
   runMigrations,
   type AttemptRecord,
   type FailureReason,
+  labelledDeliveryId,
 } from '../src';
 import { createEmptyDatabase, type EmptyDatabase } from './support/test-database';
 
@@ -46,7 +47,7 @@ function attemptOf(
   return {
     sendId: fields.sendId ?? `send_${sends}`,
     claimToken: null,
-    deliveryId: `delivery_${sends}`,
+    deliveryId: labelledDeliveryId(`${sends}`),
     tenantId: fields.tenantId ?? 'ten_1',
     endpointId: fields.endpointId ?? 'wh_1',
     eventId: `evt_${sends}`,
@@ -189,10 +190,11 @@ describe('endpoint statistics rollup (real Postgres)', () => {
     ]);
     await db.dataSource.query(
       `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, claim_token)
-       VALUES ('delivery_deferred', 'ten_1', 'wh_1', 'evt_deferred', 'pending', 't/0/9')`,
+       VALUES ($1, 'ten_1', 'wh_1', 'evt_deferred', 'pending', 't/0/9')`,
+      [labelledDeliveryId('deferred')],
     );
     await recorder.defer({
-      deliveryId: 'delivery_deferred',
+      deliveryId: labelledDeliveryId('deferred'),
       tenantId: 'ten_1',
       claimToken: 't/0/9',
       reason: 'deferred: circuit breaker open',

@@ -1,11 +1,19 @@
 import type { DataSource } from 'typeorm';
-import { MIGRATIONS_TABLE, allMigrations, migrationStatus, revertAllMigrations, runMigrations } from '../src';
+import {
+  MIGRATIONS_TABLE,
+  allMigrations,
+  deliveryIdFor,
+  migrationStatus,
+  revertAllMigrations,
+  runMigrations,
+} from '../src';
 import { createEmptyDatabase, type EmptyDatabase } from './support/test-database';
 
 const OUR_TABLES = [
   'api_keys',
   'deliveries',
   'delivery_attempts',
+  'endpoint_breakers',
   'endpoint_stats_minute',
   'endpoints',
   'events',
@@ -15,8 +23,10 @@ const OUR_TABLES = [
 
 async function tablesOf(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ table_name: string }> = await dataSource.query(
-    `SELECT table_name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_name <> $1 ORDER BY table_name COLLATE "C"`,
+    `SELECT table_name FROM information_schema.tables t
+     WHERE table_schema = 'public' AND table_name <> $1
+       AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = t.table_name AND c.relispartition)
+     ORDER BY table_name COLLATE "C"`,
     [MIGRATIONS_TABLE],
   );
   return rows.map((row) => row.table_name);
@@ -28,6 +38,7 @@ async function constraintsOf(dataSource: DataSource): Promise<string[]> {
      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
      JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'public' AND c.relname <> $1 AND con.contype IN ('p', 'f', 'u', 'c')
+       AND NOT c.relispartition
      ORDER BY c.relname || '.' || con.contype::text || '.' || con.conname COLLATE "C"`,
     [MIGRATIONS_TABLE],
   );
@@ -38,6 +49,7 @@ async function uniqueIndexesOf(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ indexname: string; indexdef: string }> = await dataSource.query(
     `SELECT indexname, indexdef FROM pg_indexes
      WHERE schemaname = 'public' AND indexdef LIKE 'CREATE UNIQUE INDEX%' AND tablename <> $1
+       AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = tablename AND c.relispartition)
      ORDER BY indexname COLLATE "C"`,
     [MIGRATIONS_TABLE],
   );
@@ -72,8 +84,9 @@ describe('migrations', () => {
       'deliveries.p.pk_deliveries',
       'delivery_attempts.c.ck_delivery_attempts_attempt_number',
       'delivery_attempts.c.ck_delivery_attempts_body_excerpt',
-      'delivery_attempts.f.fk_delivery_attempts_delivery',
       'delivery_attempts.p.pk_delivery_attempts',
+      'endpoint_breakers.c.ck_endpoint_breakers_state',
+      'endpoint_breakers.p.pk_endpoint_breakers',
       'endpoint_stats_minute.c.ck_endpoint_stats_minute_counts',
       'endpoint_stats_minute.c.ck_endpoint_stats_minute_histogram',
       'endpoint_stats_minute.p.pk_endpoint_stats_minute',
@@ -81,19 +94,21 @@ describe('migrations', () => {
       'endpoints.p.pk_endpoints',
       'events.p.pk_events',
       'idempotency_keys.p.pk_idempotency_keys',
+      'tenants.c.ck_tenants_retention_days',
       'tenants.p.pk_tenants',
     ]);
     expect(await uniqueIndexesOf(db.dataSource)).toEqual([
       'pk_api_keys: (id)',
       'pk_deliveries: (id)',
-      'pk_delivery_attempts: (id)',
+      'pk_delivery_attempts: (delivery_id, id)',
+      'pk_endpoint_breakers: (endpoint_id, owner)',
       'pk_endpoint_stats_minute: (tenant_id, endpoint_id, minute)',
       'pk_endpoints: (id)',
-      'pk_events: (tenant_id, id)',
+      'pk_events: (tenant_id, id, day)',
       'pk_idempotency_keys: (tenant_id, key)',
       'pk_tenants: (id)',
       'uq_api_keys_hash: (hash)',
-      'uq_delivery_attempts_send: (send_id)',
+      'uq_delivery_attempts_delivery_send: (delivery_id, send_id)',
     ]);
   });
 
@@ -129,7 +144,7 @@ describe('migrations', () => {
     const insert = (status: string) =>
       db.dataSource.query(
         `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status) VALUES ($1, 'ten_1', 'wh_1', 'evt_1', $2)`,
-        [`delivery_${status}`, status],
+        [deliveryIdFor('evt_1', status, Date.now()), status],
       );
 
     await expect(insert('awaiting_retry')).resolves.toBeDefined();

@@ -212,6 +212,20 @@ describe('Dockerfile', () => {
     expect(instructions('runtime', 'COPY').map((i) => i.args)).toContain('--from=build /out/ ./');
   });
 
+  it('builds the customer portal and carries its files where the subscription service looks for them', () => {
+    const assembly = instructions('build', 'RUN')
+      .map((i) => i.args)
+      .join(' ');
+    expect(assembly).toMatch(/nx run-many -t build -p \S*\bportal\b/);
+    expect(assembly).toContain('cp -R dist/apps/portal /out/dist/apps/');
+    // The portal's API types come from the checked-in OpenAPI document.
+    expect(instructions('build', 'COPY').map((i) => i.args)).toContain('docs/openapi.json docs/');
+    // The service's default PORTAL_ASSETS_DIR: dist/apps/portal of the installation (WORKDIR /app).
+    expect(readWorkspaceFile('apps/subscription/src/portal/portal.config.ts')).toContain(
+      "join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'portal')",
+    );
+  });
+
   it('finds in the build context every file it copies', () => {
     const sources = dockerfile.stages
       .flatMap((s) => s.instructions)

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { droppedLabels } from '../src/promql-grouping';
@@ -29,11 +29,20 @@ const testFiles = readdirSync(join(REPO_ROOT, TESTS_DIR))
   .filter((file) => file.endsWith('.yml'))
   .map((file) => `${TESTS_DIR}/${file}`);
 
-beforeAll(() => requireCommand('promtool', 'prometheus'));
+/** promtool of Prometheus 2 (the Debian stable package) and 3 (ensure-promtool3.sh), as both run rules. */
+const PROMTOOLS: Array<[string, string]> = [
+  ['promtool', 'promtool'],
+  ['promtool 3', join(REPO_ROOT, 'node_modules', '.cache', 'hookline-tools', 'promtool3')],
+];
 
-describe('the Prometheus alert rules', () => {
+beforeAll(() => {
+  requireCommand('promtool', 'prometheus');
+  if (!existsSync(PROMTOOLS[1][1])) throw new Error('promtool 3 is missing; run tools/ops/ensure-tools.sh');
+});
+
+describe.each(PROMTOOLS)('the Prometheus alert rules, with %s', (_, promtool) => {
   it('pass `promtool check rules`', () => {
-    const result = run('promtool', ['check', 'rules', RULES]);
+    const result = run(promtool, ['check', 'rules', RULES]);
     expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({
       status: 0,
       output: expect.stringContaining('SUCCESS'),
@@ -42,13 +51,23 @@ describe('the Prometheus alert rules', () => {
 
   it('pass their unit tests (`promtool test rules`)', () => {
     expect(testFiles.length).toBeGreaterThan(0);
-    const result = run('promtool', ['test', 'rules', ...testFiles]);
+    const result = run(promtool, ['test', 'rules', ...testFiles]);
     expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({
       status: 0,
       output: expect.not.stringContaining('FAILED'),
     });
   });
 
+  it('are loaded by the Prometheus configuration of the compose stack (`promtool check config`)', () => {
+    const result = run(promtool, ['check', 'config', 'deploy/prometheus/prometheus.yml']);
+    expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS: 1 rule files found'),
+    });
+  });
+});
+
+describe('the Prometheus alert rules', () => {
   it('have a unit test per alert that makes it fire, and one that keeps it quiet', () => {
     const fired = new Set<string>();
     const quiet = new Set<string>();
@@ -96,13 +115,5 @@ describe('the Prometheus alert rules', () => {
       droppedLabels(rule.expr, ['cluster', 'namespace']).map((where) => `${rule.alert}: ${where}`),
     );
     expect(problems).toEqual([]);
-  });
-
-  it('are loaded by the Prometheus configuration of the compose stack (`promtool check config`)', () => {
-    const result = run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']);
-    expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({
-      status: 0,
-      output: expect.stringContaining('SUCCESS: 1 rule files found'),
-    });
   });
 });

@@ -1,8 +1,7 @@
 import { type AcceptedEvent, renderDeliveryBody } from '@hookline/events';
-import type { ClaimVerdict, DeliveryClaims } from '@hookline/persistence';
+import { type ClaimVerdict, type DeliveryClaims, deliveryIdFor } from '@hookline/persistence';
 import type { EndpointView } from '../endpoints/endpoint-view';
 import type { AttemptSettlement, DeliverAttempt } from './deliver-attempt.usecase';
-import { deliveryIdFor } from './delivery-id';
 import type { DispatcherMetrics } from './dispatcher.metrics';
 
 /** What became of one delivery of an event. */
@@ -28,7 +27,7 @@ export class DispatchEvent {
     const { event, tenantId } = accepted;
     const endpoints = this.view.match(tenantId, event.type).map((endpoint) => ({
       endpoint,
-      deliveryId: deliveryIdFor(event.id, endpoint.id),
+      deliveryId: deliveryIdFor(event.id, endpoint.id, accepted.acceptedAt),
     }));
     const verdicts = await this.claims.claimFanOut({
       event: {

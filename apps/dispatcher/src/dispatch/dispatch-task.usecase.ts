@@ -6,9 +6,12 @@ import {
 } from '@hookline/events';
 import {
   type DeliveryClaims,
+  deliveryIdDay,
   EndpointEntity,
+  isoDay,
   endpointSnapshot,
   type OpenedEndpointSnapshot,
+  withDayPartitions,
 } from '@hookline/persistence';
 import type { DataSource } from 'typeorm';
 import type { EndpointView } from '../endpoints/endpoint-view';
@@ -53,17 +56,21 @@ export class DispatchTask {
     return settleClaim(verdict, {
       send: async (): Promise<TaskSettlement> => {
         const rows: Array<{
-          payload: Omit<WebhookEvent, 'pending_webhooks'>;
+          payload: Omit<WebhookEvent, 'pending_webhooks'> | null;
           pending: string;
         }> = await this.dataSource.query(
           `SELECT e.payload,
              (SELECT count(*) FROM deliveries d
                WHERE d.tenant_id = e.tenant_id AND d.event_id = e.id AND d.status <> 'succeeded') AS pending
-           FROM events e WHERE e.tenant_id = $1 AND e.id = $2`,
-          [task.tenantId, task.eventId],
+           FROM events e WHERE e.tenant_id = $1 AND e.id = $2
+           ORDER BY e.day = $3::date DESC, e.day DESC LIMIT 1`,
+          // An id published again on another day is another event: the delivery's own day first
+          // (rows from before day partitioning all sit on the migration's day, hence the fallback).
+          [task.tenantId, task.eventId, isoDay(deliveryIdDay(task.deliveryId) ?? 0)],
         );
         // The event row is written before any task can refer to it, so a missing one was removed.
         if (rows.length === 0) return this.skip(task, 'the event is not stored');
+        if (rows[0].payload === null) return this.skip(task, 'the event was expunged');
         const body = renderDeliveryBody(rows[0].payload, Math.max(1, Number(rows[0].pending)));
         return this.deliver.execute({
           deliveryId: task.deliveryId,
@@ -88,15 +95,26 @@ export class DispatchTask {
 
   private async skip(task: DeliveryAttemptTask, reason: string): Promise<'skipped'> {
     // A delivery that succeeded stays succeeded; one still waiting is closed with the reason.
-    await this.dataSource.query(
-      `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempt_count, last_error, completed_at)
+    // A task may outlive its day's partition (retention dropped it): the row is then written to a
+    // partition made for it, which the next retention sweep drops again.
+    const write = () =>
+      this.dataSource.query(
+        `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempt_count, last_error, completed_at)
        VALUES ($1, $2, $3, $4, 'skipped', $5, $6, now())
        ON CONFLICT (id) DO UPDATE SET status = 'skipped', last_error = excluded.last_error,
          next_attempt_at = NULL, completed_at = now(), claimed_by = NULL, claimed_until = NULL,
          updated_at = now()
        WHERE deliveries.status IN ('pending', 'awaiting_retry') AND deliveries.tenant_id = excluded.tenant_id`,
-      [task.deliveryId, task.tenantId, task.endpointId, task.eventId, Math.max(0, task.attempt - 1), reason],
-    );
+        [
+          task.deliveryId,
+          task.tenantId,
+          task.endpointId,
+          task.eventId,
+          Math.max(0, task.attempt - 1),
+          reason,
+        ],
+      );
+    await withDayPartitions(this.dataSource, () => [deliveryIdDay(task.deliveryId) ?? Date.now()], write);
     this.metrics.deliveries.inc({ outcome: 'skipped', status_class: 'none' });
     return 'skipped';
   }

@@ -29,11 +29,12 @@ export interface EndpointGateSettings {
 /** Breaker states, as exported in metrics. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** Told about every breaker transition (for metrics and logs). */
+/** Told about every breaker transition (for metrics, logs and the reported state), with its reason. */
 export type BreakerListener = (
   endpointId: string,
   from: BreakerState | undefined,
   to: BreakerState | undefined,
+  reason?: string,
 ) => void;
 
 /** What happened to a request sent through a gate. */
@@ -106,7 +107,21 @@ export class EndpointGate {
     this.current = to;
     if (to === 'open' && this.openedAt === undefined) this.openedAt = Date.now();
     if (to === 'closed') this.openedAt = undefined;
-    this.listener(this.endpointId, from, to);
+    this.listener(this.endpointId, from, to, this.reasonFor(from, to));
+  }
+
+  /** Why the breaker went from `from` to `to`, in words for the endpoint's owner. */
+  private reasonFor(from: BreakerState, to: BreakerState): string {
+    const { breaker } = this.settings;
+    if (to === 'half-open')
+      return `open for ${Math.round(breaker.resetTimeoutMs / 1000)} s; letting one attempt through`;
+    if (to === 'closed') return 'an attempt succeeded while half-open';
+    if (from === 'half-open') return 'the attempt let through while half-open failed';
+    const { failures, fires } = this.breaker.stats;
+    return (
+      `${failures} of ${fires} attempts failed in the last ${Math.round(breaker.rollingWindowMs / 1000)} s ` +
+      `(at least ${breaker.errorThresholdPercentage} % of at least ${breaker.volumeThreshold} opens it)`
+    );
   }
 
   /** How long the breaker has kept the endpoint off (open, or probing), in ms; 0 when closed. */

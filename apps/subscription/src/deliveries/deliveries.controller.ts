@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -15,7 +26,9 @@ import { ApiErrorResponses } from '../errors/api-error.decorators';
 import { ApiCreatedRangeQuery, ApiPagingQuery } from '../listing/list-query.decorators';
 import { listInputFromQuery, queryParam, type QueryParams } from '../listing/list-query';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
-import { DeliveriesService } from './deliveries.service';
+import { DeliveriesService, type DeliveryListInput } from './deliveries.service';
+import type { DeliveryView } from './delivery.view';
+import type { Page } from '../listing/list-input';
 import {
   DeliveryDetailDto,
   DeliveryListDto,
@@ -40,9 +53,7 @@ export class DeliveriesController {
 
   @Get('webhooks/:id/deliveries')
   @ApiOperation({ summary: "List an endpoint's deliveries", description: 'Newest first.' })
-  @ApiPagingQuery()
-  @ApiCreatedRangeQuery()
-  @ApiQuery({ name: 'status', required: false, enum: DELIVERY_STATUSES })
+  @ApiDeliveryFilterQuery()
   @ApiOkResponse({ type: DeliveryListDto })
   @ApiErrorResponses(404, 422)
   async list(
@@ -50,16 +61,45 @@ export class DeliveriesController {
     @Param('id') endpointId: string,
     @Query() query: QueryParams,
   ): Promise<DeliveryListDto> {
-    const page = await this.deliveries.listForEndpoint(tenantId, endpointId, {
-      ...listInputFromQuery(query),
-      status: queryParam(query, 'status'),
-    });
-    const format = this.config.preset.createdFormat;
-    return {
-      object: 'list',
-      data: page.items.map((item) => presentDelivery(item, format)),
-      has_more: page.hasMore,
-    };
+    return this.present(
+      await this.deliveries.listForEndpoint(tenantId, endpointId, deliveryListInputFromQuery(query)),
+    );
+  }
+
+  @Get('deliveries')
+  @ApiOperation({
+    summary: 'List deliveries',
+    description:
+      "Every endpoint's deliveries, newest first; `endpoint_id` keeps one endpoint's (as " +
+      '`GET /v1/webhooks/{id}/deliveries`, 404 when the tenant has no such endpoint).',
+  })
+  @ApiQuery({ name: 'endpoint_id', required: false, schema: { type: 'string' } })
+  @ApiDeliveryFilterQuery()
+  @ApiOkResponse({ type: DeliveryListDto })
+  @ApiErrorResponses(404, 422)
+  async listAll(@TenantId() tenantId: string, @Query() query: QueryParams): Promise<DeliveryListDto> {
+    return this.present(
+      await this.deliveries.list(tenantId, {
+        ...deliveryListInputFromQuery(query),
+        endpointId: queryParam(query, 'endpoint_id'),
+      }),
+    );
+  }
+
+  @Get('events/:id/deliveries')
+  @ApiOperation({
+    summary: "List an event's deliveries",
+    description: 'Its delivery to each endpoint it was owed to, and its test deliveries; newest first.',
+  })
+  @ApiPagingQuery()
+  @ApiOkResponse({ type: DeliveryListDto })
+  @ApiErrorResponses(404, 422)
+  async listForEvent(
+    @TenantId() tenantId: string,
+    @Param('id') eventId: string,
+    @Query() query: QueryParams,
+  ): Promise<DeliveryListDto> {
+    return this.present(await this.deliveries.listForEvent(tenantId, eventId, listInputFromQuery(query)));
   }
 
   @Get('deliveries/:id')
@@ -117,4 +157,37 @@ export class DeliveriesController {
   ): Promise<QueuedDeliveryDto> {
     return presentQueuedDelivery(await this.deliveries.sendTestEvent(tenantId, endpointId, body));
   }
+
+  private present(page: Page<DeliveryView>): DeliveryListDto {
+    const format = this.config.preset.createdFormat;
+    return {
+      object: 'list',
+      data: page.items.map((item) => presentDelivery(item, format)),
+      has_more: page.hasMore,
+    };
+  }
+}
+
+/** Filters of a delivery log from a query string: paging, created range, `status` and `type`. */
+function deliveryListInputFromQuery(query: QueryParams): DeliveryListInput {
+  return {
+    ...listInputFromQuery(query),
+    status: queryParam(query, 'status'),
+    type: queryParam(query, 'type'),
+  };
+}
+
+/** Documents the filters every delivery log takes. */
+function ApiDeliveryFilterQuery(): MethodDecorator {
+  return applyDecorators(
+    ApiPagingQuery(),
+    ApiCreatedRangeQuery(),
+    ApiQuery({ name: 'status', required: false, enum: DELIVERY_STATUSES }),
+    ApiQuery({
+      name: 'type',
+      required: false,
+      schema: { type: 'string' },
+      description: 'Only deliveries of this event type (`user.created`) or wildcard (`user.*`).',
+    }),
+  );
 }

@@ -25,6 +25,7 @@ import {
   ValidationError,
 } from '../errors/domain.errors';
 import { newResourceId } from '../ids/resource-id.generator';
+import { eventTypeCondition, readEventTypeFilter } from '../listing/event-type-filter';
 import { type ListInput, type Page, readCreatedRange, readInstant, readPaging } from '../listing/list-input';
 import { SubscriptionMetrics } from '../metrics/subscription.metrics';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
@@ -41,6 +42,10 @@ import {
 export interface DeliveryListInput extends ListInput {
   /** Only deliveries in this status. */
   readonly status?: unknown;
+  /** Only deliveries of events of this type (`user.created`) or wildcard (`user.*`, `*`). */
+  readonly type?: unknown;
+  /** Only deliveries to this endpoint. */
+  readonly endpointId?: unknown;
 }
 
 /** Deliveries re-sent per transaction by a recovery. */
@@ -48,10 +53,13 @@ const RECOVER_PAGE_SIZE = 500;
 /** Statuses in which a delivery is already queued; sending it again would race the queued attempt. */
 const IN_FLIGHT: ReadonlySet<DeliveryStatus> = new Set<DeliveryStatus>(['pending', 'awaiting_retry']);
 
-const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.endpoint_id, d.event_id, e.type AS event_type, d.status,
+const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.endpoint_id, d.event_id, e.type AS event_type,
+  e.expunged_at AS event_expunged_at, d.status,
   d.attempt_count, d.next_attempt_at, d.last_status_code, d.last_response_body, d.last_response_time_ms,
   d.last_error, d.created_at, d.completed_at`;
-const DELIVERY_FROM = `deliveries d LEFT JOIN events e ON e.id = d.event_id AND e.tenant_id = d.tenant_id`;
+// An event id published again on another day is another event: a delivery's is the latest row.
+const DELIVERY_FROM = `deliveries d LEFT JOIN LATERAL (SELECT e.type, e.expunged_at FROM events e
+  WHERE e.id = d.event_id AND e.tenant_id = d.tenant_id ORDER BY e.day DESC LIMIT 1) e ON true`;
 
 /**
  * Delivery use cases: delivery logs, redelivery, recovery of failed deliveries and test events. Each
@@ -72,12 +80,35 @@ export class DeliveriesService {
     @Inject(SUBSCRIPTION_CONFIG) private readonly config: SubscriptionConfig,
   ) {}
 
-  /** An endpoint's deliveries, newest first, filtered by status and creation time. */
+  /** An endpoint's deliveries, newest first, filtered as `list` filters them. */
   listForEndpoint(
     tenantId: string,
     endpointId: string,
     input: DeliveryListInput,
   ): Promise<Page<DeliveryView>> {
+    return this.list(tenantId, { ...input, endpointId });
+  }
+
+  /** An event's deliveries (one per endpoint it was owed to, and test deliveries), newest first. */
+  listForEvent(tenantId: string, eventId: string, input: ListInput): Promise<Page<DeliveryView>> {
+    return this.metrics.track('delivery', 'list', async () => {
+      const errors = new FieldErrors();
+      const paging = readPaging(input, errors);
+      errors.throwIfAny();
+      const event = await this.dataSource.query(
+        'SELECT 1 FROM events WHERE id = $1 AND tenant_id = $2 LIMIT 1',
+        [eventId, tenantId],
+      );
+      if (event.length === 0) throw new NotFoundError('event', eventId);
+      return this.page(tenantId, { eventId }, paging, 'is not a delivery of this event');
+    });
+  }
+
+  /**
+   * The tenant's deliveries, newest first, filtered by endpoint, status, event type (or `group.*`
+   * wildcard) and creation time: the one implementation behind every delivery log.
+   */
+  list(tenantId: string, input: DeliveryListInput): Promise<Page<DeliveryView>> {
     return this.metrics.track('delivery', 'list', async () => {
       const errors = new FieldErrors();
       const paging = readPaging(input, errors);
@@ -93,41 +124,71 @@ export class DeliveriesService {
           errors.add('status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
         }
       }
-      errors.throwIfAny();
-      await this.requireEndpoint(tenantId, endpointId);
-
-      const where = ['d.tenant_id = $1', 'd.endpoint_id = $2'];
-      const params: unknown[] = [tenantId, endpointId];
-      const param = (value: unknown): string => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      if (status) where.push(`d.status = ${param(status)}`);
-      if (created.gte) where.push(`d.created_at >= ${param(created.gte)}`);
-      if (created.lte) where.push(`d.created_at <= ${param(created.lte)}`);
-      if (paging.startingAfter) {
-        const exists = await this.dataSource.query(
-          'SELECT 1 FROM deliveries WHERE id = $1 AND tenant_id = $2 AND endpoint_id = $3',
-          [paging.startingAfter, tenantId, endpointId],
-        );
-        if (exists.length === 0) {
-          throw new ValidationError([
-            { field: 'starting_after', message: 'is not a delivery of this endpoint' },
-          ]);
-        }
-        // Compared in SQL: timestamps carry microseconds that a JavaScript Date would drop.
-        const cursor = param(paging.startingAfter);
-        where.push(
-          `(d.created_at, d.id) < (SELECT c.created_at, c.id FROM deliveries c WHERE c.tenant_id = $1 AND c.id = ${cursor})`,
-        );
+      const type = readEventTypeFilter(input.type, errors);
+      let endpointId: string | undefined;
+      if (input.endpointId !== undefined) {
+        if (typeof input.endpointId === 'string' && input.endpointId.length > 0)
+          endpointId = input.endpointId;
+        else errors.add('endpoint_id', 'must be the id of an endpoint');
       }
-      const rows: DeliveryRow[] = await this.dataSource.query(
-        `SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM} WHERE ${where.join(' AND ')}
-         ORDER BY d.created_at DESC, d.id DESC LIMIT ${param(paging.limit + 1)}`,
-        params,
+      errors.throwIfAny();
+      if (endpointId) await this.requireEndpoint(tenantId, endpointId);
+      return this.page(
+        tenantId,
+        { endpointId, status, type, created },
+        paging,
+        endpointId ? 'is not a delivery of this endpoint' : 'is not a delivery of this account',
       );
-      return { items: rows.slice(0, paging.limit).map(toDeliveryView), hasMore: rows.length > paging.limit };
     });
+  }
+
+  /** One page of the tenant's deliveries matching `filter`, newest first, after the cursor. */
+  private async page(
+    tenantId: string,
+    filter: {
+      readonly endpointId?: string;
+      readonly eventId?: string;
+      readonly status?: DeliveryStatus;
+      readonly type?: string;
+      readonly created?: { readonly gte?: Date; readonly lte?: Date };
+    },
+    paging: { readonly limit: number; readonly startingAfter?: string },
+    notInList: string,
+  ): Promise<Page<DeliveryView>> {
+    const where = ['d.tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.endpointId) where.push(`d.endpoint_id = ${param(filter.endpointId)}`);
+    if (filter.eventId) where.push(`d.event_id = ${param(filter.eventId)}`);
+    if (filter.status) where.push(`d.status = ${param(filter.status)}`);
+    if (filter.type) where.push(eventTypeCondition('e.type', filter.type, param));
+    if (filter.created?.gte) where.push(`d.created_at >= ${param(filter.created.gte)}`);
+    if (filter.created?.lte) where.push(`d.created_at <= ${param(filter.created.lte)}`);
+    if (paging.startingAfter) {
+      const scope = ['c.id = $1', 'c.tenant_id = $2'];
+      const scopeParams: unknown[] = [paging.startingAfter, tenantId];
+      if (filter.endpointId) scope.push(`c.endpoint_id = $${scopeParams.push(filter.endpointId)}`);
+      if (filter.eventId) scope.push(`c.event_id = $${scopeParams.push(filter.eventId)}`);
+      const exists = await this.dataSource.query(
+        `SELECT 1 FROM deliveries c WHERE ${scope.join(' AND ')}`,
+        scopeParams,
+      );
+      if (exists.length === 0) throw new ValidationError([{ field: 'starting_after', message: notInList }]);
+      // Compared in SQL: timestamps carry microseconds that a JavaScript Date would drop.
+      const cursor = param(paging.startingAfter);
+      where.push(
+        `(d.created_at, d.id) < (SELECT c.created_at, c.id FROM deliveries c WHERE c.tenant_id = $1 AND c.id = ${cursor})`,
+      );
+    }
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM} WHERE ${where.join(' AND ')}
+       ORDER BY d.created_at DESC, d.id DESC LIMIT ${param(paging.limit + 1)}`,
+      params,
+    );
+    return { items: rows.slice(0, paging.limit).map(toDeliveryView), hasMore: rows.length > paging.limit };
   }
 
   /** One delivery of the tenant with all its attempts. */
@@ -153,6 +214,8 @@ export class DeliveriesService {
           startedAt: attempt.startedAt,
           finishedAt: attempt.finishedAt,
           requestHeaders: attempt.requestHeaders,
+          responseHeaders: attempt.responseHeaders,
+          responseBody: attempt.responseBodyExcerpt,
         })),
       };
     });
@@ -173,6 +236,11 @@ export class DeliveriesService {
         const row = rows[0];
         if (IN_FLIGHT.has(row.status)) {
           throw new ConflictError(`Delivery ${deliveryId} is ${row.status}; it is already queued`);
+        }
+        if (row.event_expunged_at !== null) {
+          throw new ConflictError(
+            `The event of delivery ${deliveryId} was expunged; it cannot be sent again`,
+          );
         }
         if (row.event_type === null) {
           throw new ConflictError(
@@ -203,7 +271,8 @@ export class DeliveriesService {
 
   /**
    * Sends every `failed` delivery of an endpoint created in `[since, until]` again, one task each, and
-   * returns how many. Deliveries whose event is no longer stored cannot be sent and are left alone.
+   * returns how many. Deliveries whose event is no longer stored (or was expunged) cannot be sent and
+   * are left alone.
    */
   recover(tenantId: string, endpointId: string, input: unknown): Promise<{ readonly count: number }> {
     return this.metrics.track('delivery', 'recover', async () => {
@@ -222,8 +291,9 @@ export class DeliveriesService {
       for (;;) {
         const claimed = await this.dataSource.transaction(async (manager) => {
           const rows: DeliveryRow[] = await manager.query(
-            `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id AND e.tenant_id = d.tenant_id
+            `SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM}
              WHERE d.tenant_id = $1 AND d.endpoint_id = $2 AND d.status = 'failed'
+               AND e.type IS NOT NULL AND e.expunged_at IS NULL
                AND d.created_at >= $3 AND d.created_at <= $4
              ORDER BY d.created_at, d.id LIMIT ${RECOVER_PAGE_SIZE} FOR UPDATE OF d`,
             [tenantId, endpointId, since, until],

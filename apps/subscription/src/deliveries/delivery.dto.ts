@@ -110,6 +110,21 @@ export class DeliveryAttemptDto {
 
   @ApiProperty({ ...STRING_MAP, description: 'Headers as sent, credentials redacted.' })
   request_headers!: Record<string, string>;
+
+  @ApiProperty({
+    ...STRING_MAP,
+    nullable: true,
+    description: 'Headers of the answer, credentials redacted; `null` when no answer came.',
+  })
+  response_headers!: Record<string, string> | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description:
+      'Start of the answer body as stored (at most 16 KiB); `null` when none came or it was expunged.',
+  })
+  response_body!: string | null;
 }
 
 /** A delivery of one event to one endpoint. */

@@ -35,6 +35,8 @@ export function presentDeliveryDetail(delivery: DeliveryDetail, format: CreatedF
       started_at: attempt.startedAt.toISOString(),
       finished_at: attempt.finishedAt.toISOString(),
       request_headers: { ...attempt.requestHeaders },
+      response_headers: attempt.responseHeaders ? { ...attempt.responseHeaders } : null,
+      response_body: attempt.responseBody,
     })),
   };
 }

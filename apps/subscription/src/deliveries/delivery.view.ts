@@ -33,6 +33,10 @@ export interface AttemptView {
   readonly finishedAt: Date;
   /** Headers as sent, credentials redacted. */
   readonly requestHeaders: Readonly<Record<string, string>>;
+  /** Headers of the answer, credentials redacted; `null` when none came. */
+  readonly responseHeaders: Readonly<Record<string, string>> | null;
+  /** Start of the answer body as stored; `null` when none came or it was expunged. */
+  readonly responseBody: string | null;
 }
 
 /** A delivery with every attempt, oldest first. */
@@ -56,6 +60,7 @@ export interface DeliveryRow {
   endpoint_id: string;
   event_id: string;
   event_type: string | null;
+  event_expunged_at: Date | null;
   status: DeliveryStatus;
   attempt_count: number;
   next_attempt_at: Date | null;

@@ -12,6 +12,8 @@ export interface EndpointView {
   readonly headers: Readonly<Record<string, string>>;
   readonly active: boolean;
   readonly disabledReason: string | null;
+  /** When the endpoint was disabled, while it is. */
+  readonly disabledAt: Date | null;
   /** Until when the secret replaced by the last rotation still signs, or `null`. */
   readonly previousSecretExpiresAt: Date | null;
   readonly version: number;
@@ -23,6 +25,13 @@ export interface EndpointView {
 export interface EndpointWithSecret {
   readonly endpoint: EndpointView;
   readonly secret: string;
+}
+
+/** An endpoint's signing secret as revealed to its tenant. */
+export interface RevealedSecret {
+  readonly secret: string;
+  /** Until when the secret replaced by the last rotation still signs, or `null`. */
+  readonly previousSecretExpiresAt: Date | null;
 }
 
 /** What `redactHeaders` puts in place of a credential-like header's value. */
@@ -50,6 +59,7 @@ export function toEndpointView(
     headers: redactHeaders({ ...headers }),
     active: endpoint.active,
     disabledReason: endpoint.disabledReason,
+    disabledAt: endpoint.disabledAt,
     previousSecretExpiresAt:
       endpoint.previousSecret && previousExpiresAt && previousExpiresAt.getTime() > now.getTime()
         ? previousExpiresAt

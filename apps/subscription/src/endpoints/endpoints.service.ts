@@ -28,6 +28,7 @@ import {
   type EndpointView,
   type EndpointWithSecret,
   isRedactedHeader,
+  type RevealedSecret,
   REDACTED_HEADER_VALUE,
   toEndpointView,
 } from './endpoint.view';
@@ -199,6 +200,19 @@ export class EndpointsService {
           change: { kind: 'upserted', endpoint: stored },
         };
       });
+    });
+  }
+
+  /**
+   * The endpoint's signing secret, opened, and until when the secret it replaced still signs. Never
+   * logged: the caller answers it and forgets it.
+   */
+  revealSecret(tenantId: string, id: string): Promise<RevealedSecret> {
+    return this.metrics.track('endpoint', 'reveal_secret', async () => {
+      const row = await this.dataSource.getRepository(EndpointEntity).findOneBy({ id, tenantId });
+      if (!row) throw new NotFoundError(RESOURCE, id);
+      const { secret } = openEndpointSecrets(this.sealer, row);
+      return { secret, previousSecretExpiresAt: toEndpointView(row, {}, new Date()).previousSecretExpiresAt };
     });
   }
 

@@ -199,6 +199,9 @@ export class WebhookDto {
   @ApiProperty({ type: 'string', nullable: true, description: 'Why the endpoint was disabled, when it is.' })
   disabled_reason!: string | null;
 
+  @ApiProperty({ ...NULLABLE_INSTANT, description: 'When the endpoint was disabled, when it is.' })
+  disabled_at!: string | null;
+
   @ApiProperty({
     ...NULLABLE_INSTANT,
     description: 'Until when the secret replaced by the last rotation still signs deliveries.',
@@ -223,6 +226,21 @@ export class WebhookWithSecretDto extends WebhookDto {
     description: 'Shown only now; store it.',
   })
   secret!: string;
+}
+
+/** An endpoint's signing secret, as `GET /v1/webhooks/{id}/secret` reveals it. */
+export class WebhookSecretDto {
+  @ApiProperty({
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    description: 'The current signing secret.',
+  })
+  secret!: string;
+
+  @ApiProperty({
+    ...NULLABLE_INSTANT,
+    description: 'Until when the secret replaced by the last rotation still signs deliveries.',
+  })
+  previous_secret_expires_at!: string | null;
 }
 
 /** One page of webhook endpoints, newest first. */

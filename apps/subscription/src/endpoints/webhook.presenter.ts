@@ -14,6 +14,7 @@ export function presentWebhook(endpoint: EndpointView, format: CreatedFormat): W
     headers: { ...endpoint.headers },
     active: endpoint.active,
     disabled_reason: endpoint.disabledReason,
+    disabled_at: endpoint.disabledAt?.toISOString() ?? null,
     previous_secret_expires_at: endpoint.previousSecretExpiresAt?.toISOString() ?? null,
     version: endpoint.version,
     created: renderCreated(endpoint.createdAt, format),

@@ -20,7 +20,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiKeyGuard, TenantId } from '../auth/api-key.guard';
+import { ApiKeyGuard, RefusedToReadOnly, TenantId } from '../auth/api-key.guard';
 import type { SubscriptionConfig } from '../config';
 import { ApiErrorResponses } from '../errors/api-error.decorators';
 import { ApiPagingQuery } from '../listing/list-query.decorators';
@@ -34,6 +34,7 @@ import {
   UpdateWebhookDto,
   WebhookDto,
   WebhookListDto,
+  WebhookSecretDto,
   WebhookWithSecretDto,
 } from './webhook.dto';
 import { presentDeletedWebhook, presentWebhook, presentWebhookWithSecret } from './webhook.presenter';
@@ -138,6 +139,21 @@ export class WebhooksController {
   ): Promise<WebhookWithSecretDto> {
     const { endpoint, secret } = await this.endpoints.rotateSecret(tenantId, id, body);
     return presentWebhookWithSecret(endpoint, secret, this.config.preset.createdFormat);
+  }
+
+  @Get(':id/secret')
+  @RefusedToReadOnly('revealing the signing secret')
+  @ApiOperation({
+    summary: 'Reveal the signing secret',
+    description:
+      'The current signing secret, and until when the one it replaced still signs. Refused (403) to a ' +
+      'read-only customer portal session: whoever holds the secret can sign requests.',
+  })
+  @ApiOkResponse({ type: WebhookSecretDto })
+  @ApiErrorResponses(403, 404)
+  async revealSecret(@TenantId() tenantId: string, @Param('id') id: string): Promise<WebhookSecretDto> {
+    const { secret, previousSecretExpiresAt } = await this.endpoints.revealSecret(tenantId, id);
+    return { secret, previous_secret_expires_at: previousSecretExpiresAt?.toISOString() ?? null };
   }
 
   private async update(tenantId: string, id: string, body: UpdateWebhookDto): Promise<WebhookDto> {

@@ -5,6 +5,7 @@ import { ErrorBodyDto } from './error-body.dto';
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request (e.g. invalid JSON).',
   401: 'Missing, malformed, invalid or revoked credentials.',
+  403: 'A read-only customer portal session may not do this.',
   404: 'No such resource for this caller (also for another tenant\u2019s resources).',
   409: 'The resource is in a state that does not allow this.',
   422: 'Invalid input; `fields` names every bad field.',

@@ -79,6 +79,31 @@ export class EventDto {
 
   @ApiProperty({ description: '`false` for test events.' })
   livemode!: boolean;
+
+  @ApiProperty({
+    required: false,
+    format: 'date-time',
+    description: 'Set once the payload was expunged: `data` and `previous_attributes` are then empty.',
+  })
+  expunged_at?: string;
+}
+
+/** What expunging an event did. */
+export class ExpungedEventDto {
+  @ApiProperty({ example: 'evt_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  id!: string;
+
+  @ApiProperty({ enum: ['event'] })
+  object!: 'event';
+
+  @ApiProperty({ format: 'date-time', description: 'When the payload was first expunged.' })
+  expunged_at!: string;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'Deliveries still to be attempted that were closed as `skipped`.',
+  })
+  deliveries_stopped!: number;
 }
 
 /** One page of events, newest first. */

@@ -1,10 +1,11 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, TenantId } from '../auth/api-key.guard';
 import { ApiErrorResponses } from '../errors/api-error.decorators';
 import { ApiCreatedRangeQuery, ApiPagingQuery } from '../listing/list-query.decorators';
 import { listInputFromQuery, queryParam, type QueryParams } from '../listing/list-query';
-import { EventDto, EventListDto, EventTypeListDto } from './event.dto';
+import { EventDto, EventListDto, EventTypeListDto, ExpungedEventDto } from './event.dto';
+import { presentEvent, presentExpunged } from './event.presenter';
 import { EventsService } from './events.service';
 
 /** The event-type catalogue and the tenant's stored events. */
@@ -57,7 +58,7 @@ export class EventsController {
     });
     return {
       object: 'list',
-      data: page.items.map((event) => event.payload as unknown as EventDto),
+      data: page.items.map(presentEvent),
       has_more: page.hasMore,
     };
   }
@@ -67,6 +68,20 @@ export class EventsController {
   @ApiOkResponse({ type: EventDto })
   @ApiErrorResponses(404)
   async getEvent(@TenantId() tenantId: string, @Param('id') id: string): Promise<EventDto> {
-    return (await this.events.getEvent(tenantId, id)).payload as unknown as EventDto;
+    return presentEvent(await this.events.getEvent(tenantId, id));
+  }
+
+  @Post('events/:id/expunge')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Expunge an event',
+    description:
+      'Erases the payload and every stored response body of its deliveries, keeping their metadata; ' +
+      'deliveries still to be attempted stop, and redelivery is refused (409) from then on. Idempotent.',
+  })
+  @ApiOkResponse({ type: ExpungedEventDto })
+  @ApiErrorResponses(404)
+  async expungeEvent(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExpungedEventDto> {
+    return presentExpunged(await this.events.expungeEvent(tenantId, id));
   }
 }

@@ -11,6 +11,27 @@ type StringMap = Record<string, string>;
 
 // Operator service.
 
+export interface SetTenantRetentionRequest {
+  readonly tenant_id: string;
+  readonly retention_days?: number;
+}
+
+export interface TenantRetentionMessage {
+  readonly tenant_id: string;
+  readonly retention_days?: number;
+}
+
+export interface ExpungeTenantEventRequest {
+  readonly tenant_id: string;
+  readonly id: string;
+}
+
+export interface ExpungedEventMessage {
+  readonly id: string;
+  readonly expunged_at: Timestamp;
+  readonly deliveries_stopped: number;
+}
+
 export interface CreateTenantRequest {
   readonly name: string;
 }
@@ -73,6 +94,12 @@ export interface EndpointMessage {
   readonly version: number;
   readonly created: Timestamp;
   readonly updated: Timestamp;
+  readonly disabled_at: Timestamp;
+}
+
+export interface EndpointSecretMessage {
+  readonly secret: string;
+  readonly previous_secret_expires_at: Timestamp;
 }
 
 export interface EndpointWithSecretMessage {
@@ -171,6 +198,7 @@ export interface EventMessage {
   readonly previous_attributes: StructMessage;
   readonly request: { readonly id?: string; readonly idempotency_key?: string } | null;
   readonly livemode: boolean;
+  readonly expunged_at: Timestamp;
 }
 
 export interface ListEventsResponse {
@@ -208,6 +236,8 @@ export interface DeliveryAttemptMessage {
   readonly started_at: Timestamp;
   readonly finished_at: Timestamp;
   readonly request_headers: StringMap;
+  readonly response_headers: StringMap;
+  readonly response_body?: string;
 }
 
 export interface ListDeliveriesRequest extends PageRequest {
@@ -215,6 +245,11 @@ export interface ListDeliveriesRequest extends PageRequest {
   readonly status: DeliveryStatusName;
   readonly created_gte: Timestamp;
   readonly created_lte: Timestamp;
+  readonly type: string;
+}
+
+export interface ListEventDeliveriesRequest extends PageRequest {
+  readonly event_id: string;
 }
 
 export interface ListDeliveriesResponse {
@@ -285,4 +320,13 @@ export interface EndpointStatsMessage {
   readonly bucket_seconds: number;
   readonly totals: EndpointStatsCountsMessage;
   readonly series: EndpointStatsBucketMessage[];
+  readonly breaker: EndpointBreakerMessage;
+}
+
+export interface EndpointBreakerMessage {
+  readonly state: string;
+  readonly since: Timestamp;
+  readonly reason?: string;
+  readonly dispatchers_open: number;
+  readonly dispatchers: number;
 }

@@ -1,8 +1,8 @@
 import type { EventTypeDefinition } from '@hookline/events';
 import type { DeliveryStatus } from '@hookline/persistence';
 import type { DeliveryDetail, DeliveryView, QueuedDelivery } from '../deliveries/delivery.view';
-import type { EndpointView } from '../endpoints/endpoint.view';
-import type { StoredEvent } from '../events/events.service';
+import type { EndpointView, RevealedSecret } from '../endpoints/endpoint.view';
+import type { ExpungedEvent, StoredEvent } from '../events/events.service';
 import type { ApiKeyView, TenantView } from '../keys/keys.service';
 import type { EndpointStatsView, StatsCounts, StatsWindow } from '../stats/endpoint-stats.view';
 import type {
@@ -11,10 +11,12 @@ import type {
   DeliveryMessage,
   DeliveryStatusName,
   EndpointMessage,
+  EndpointSecretMessage,
   EndpointStatsCountsMessage,
   EndpointStatsMessage,
   EndpointStatsWindowName,
   EventMessage,
+  ExpungedEventMessage,
   EventTypeMessage,
   GetDeliveryResponse,
   QueuedDeliveryMessage,
@@ -63,6 +65,15 @@ export function presentEndpoint(endpoint: EndpointView): EndpointMessage {
     version: endpoint.version,
     created: toTimestamp(endpoint.createdAt),
     updated: toTimestamp(endpoint.updatedAt),
+    disabled_at: toOptionalTimestamp(endpoint.disabledAt),
+  };
+}
+
+/** An endpoint's signing secret. */
+export function presentEndpointSecret(revealed: RevealedSecret): EndpointSecretMessage {
+  return {
+    secret: revealed.secret,
+    previous_secret_expires_at: toOptionalTimestamp(revealed.previousSecretExpiresAt),
   };
 }
 
@@ -109,6 +120,7 @@ export function presentEvent(event: StoredEvent): EventMessage {
         }
       : null,
     livemode: payload.livemode !== false,
+    expunged_at: event.expungedAt ? toTimestamp(event.expungedAt) : null,
   };
 }
 
@@ -144,6 +156,8 @@ export function presentDeliveryDetail(detail: DeliveryDetail): GetDeliveryRespon
       started_at: toTimestamp(attempt.startedAt),
       finished_at: toTimestamp(attempt.finishedAt),
       request_headers: { ...attempt.requestHeaders },
+      response_headers: { ...attempt.responseHeaders },
+      ...(attempt.responseBody === null ? {} : { response_body: attempt.responseBody }),
     })),
   };
 }
@@ -174,6 +188,13 @@ export function presentEndpointStats(stats: EndpointStatsView): EndpointStatsMes
       start: toTimestamp(bucket.start),
       counts: presentStatsCounts(bucket.counts),
     })),
+    breaker: {
+      state: `BREAKER_STATE_${stats.breaker.state.toUpperCase()}`,
+      since: toOptionalTimestamp(stats.breaker.since),
+      ...(stats.breaker.reason === null ? {} : { reason: stats.breaker.reason }),
+      dispatchers_open: stats.breaker.dispatchersOpen,
+      dispatchers: stats.breaker.dispatchers,
+    },
   };
 }
 
@@ -187,5 +208,14 @@ function presentStatsCounts(counts: StatsCounts): EndpointStatsCountsMessage {
     ...(counts.p95Ms === null ? {} : { p95_ms: counts.p95Ms }),
     ...(counts.meanMs === null ? {} : { mean_ms: counts.meanMs }),
     failures_by_reason: { ...counts.failuresByReason },
+  };
+}
+
+/** What expunging an event did. */
+export function presentExpungedEvent(expunged: ExpungedEvent): ExpungedEventMessage {
+  return {
+    id: expunged.id,
+    expunged_at: toTimestamp(expunged.expungedAt),
+    deliveries_stopped: expunged.deliveriesStopped,
   };
 }

@@ -137,6 +137,8 @@ export function deliveryListInput(request: ListDeliveriesRequest): DeliveryListI
     createdGte: timestampToIso(request.created_gte),
     createdLte: timestampToIso(request.created_lte),
     status: deliveryStatusFilter(request.status),
+    type: request.type === '' ? undefined : request.type,
+    endpointId: request.endpoint_id === '' ? undefined : request.endpoint_id,
   };
 }
 

@@ -7,12 +7,13 @@ import type {
   IdRequest,
   ListDeliveriesRequest,
   ListDeliveriesResponse,
+  ListEventDeliveriesRequest,
   QueuedDeliveryMessage,
   RecoverDeliveriesRequest,
   RecoverDeliveriesResponse,
 } from './admin.messages';
 import { presentDelivery, presentDeliveryDetail, presentQueuedDelivery } from './admin.presenters';
-import { deliveryListInput, recoverInput, requireIds } from './admin.requests';
+import { deliveryListInput, pageInput, recoverInput, requireIds } from './admin.requests';
 import { callerTenantId } from './grpc-caller.authenticator';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 
@@ -27,12 +28,18 @@ export class DeliveriesGrpcController {
   @GrpcMethod(SERVICE, 'ListDeliveries')
   async listDeliveries(request: ListDeliveriesRequest, metadata: Metadata): Promise<ListDeliveriesResponse> {
     const tenantId = callerTenantId(metadata);
-    requireIds({ endpoint_id: request.endpoint_id });
-    const page = await this.deliveries.listForEndpoint(
-      tenantId,
-      request.endpoint_id,
-      deliveryListInput(request),
-    );
+    const page = await this.deliveries.list(tenantId, deliveryListInput(request));
+    return { deliveries: page.items.map(presentDelivery), has_more: page.hasMore };
+  }
+
+  @GrpcMethod(SERVICE, 'ListEventDeliveries')
+  async listEventDeliveries(
+    request: ListEventDeliveriesRequest,
+    metadata: Metadata,
+  ): Promise<ListDeliveriesResponse> {
+    const tenantId = callerTenantId(metadata);
+    requireIds({ event_id: request.event_id });
+    const page = await this.deliveries.listForEvent(tenantId, request.event_id, pageInput(request));
     return { deliveries: page.items.map(presentDelivery), has_more: page.hasMore };
   }
 

@@ -7,6 +7,7 @@ import type {
   CreateEndpointRequest,
   DeleteEndpointResponse,
   EndpointMessage,
+  EndpointSecretMessage,
   EndpointWithSecretMessage,
   IdRequest,
   ListEndpointsRequest,
@@ -16,7 +17,7 @@ import type {
   SendTestEventRequest,
   UpdateEndpointRequest,
 } from './admin.messages';
-import { presentEndpoint, presentQueuedDelivery } from './admin.presenters';
+import { presentEndpoint, presentEndpointSecret, presentQueuedDelivery } from './admin.presenters';
 import {
   createEndpointInput,
   pageInput,
@@ -87,6 +88,13 @@ export class EndpointsGrpcController {
     const input = request.secret === undefined ? {} : { secret: request.secret };
     const { endpoint, secret } = await this.endpoints.rotateSecret(tenantId, request.id, input);
     return { endpoint: presentEndpoint(endpoint), secret };
+  }
+
+  @GrpcMethod(SERVICE, 'GetEndpointSecret')
+  async getEndpointSecret(request: IdRequest, metadata: Metadata): Promise<EndpointSecretMessage> {
+    const tenantId = callerTenantId(metadata);
+    requireIds({ id: request.id });
+    return presentEndpointSecret(await this.endpoints.revealSecret(tenantId, request.id));
   }
 
   @GrpcMethod(SERVICE, 'SendTestEvent')

@@ -4,12 +4,13 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { EventsService } from '../events/events.service';
 import type {
   EventMessage,
+  ExpungedEventMessage,
   IdRequest,
   ListEventsRequest,
   ListEventsResponse,
   ListEventTypesResponse,
 } from './admin.messages';
-import { presentEvent, presentEventType } from './admin.presenters';
+import { presentEvent, presentEventType, presentExpungedEvent } from './admin.presenters';
 import { eventListInput, requireIds } from './admin.requests';
 import { callerTenantId } from './grpc-caller.authenticator';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
@@ -39,5 +40,12 @@ export class EventsGrpcController {
     const tenantId = callerTenantId(metadata);
     requireIds({ id: request.id });
     return presentEvent(await this.events.getEvent(tenantId, request.id));
+  }
+
+  @GrpcMethod(SERVICE, 'ExpungeEvent')
+  async expungeEvent(request: IdRequest, metadata: Metadata): Promise<ExpungedEventMessage> {
+    const tenantId = callerTenantId(metadata);
+    requireIds({ id: request.id });
+    return presentExpungedEvent(await this.events.expungeEvent(tenantId, request.id));
   }
 }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { SubscriptionConfig } from '../config';
+import { PortalSessionsGrpcController } from '../portal/portal-sessions.grpc-controller';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
 import { DeliveriesGrpcController } from './deliveries.grpc-controller';
 import { EndpointStatsGrpcController } from './endpoint-stats.grpc-controller';
@@ -24,6 +25,7 @@ export class GrpcAdminModule {
       imports: [api],
       controllers: [
         OperatorGrpcController,
+        PortalSessionsGrpcController,
         EndpointsGrpcController,
         EndpointStatsGrpcController,
         EventsGrpcController,

@@ -5,7 +5,7 @@ import { describeFailure } from '@hookline/observability';
 import { throwError } from 'rxjs';
 import { ClientAddresses } from '../auth/client-addresses';
 import { OperatorTokenAuthenticator } from '../auth/operator-token.authenticator';
-import { KeysService } from '../keys/keys.service';
+import { readOnlyRefusal, TenantCallerAuthenticator } from '../portal/tenant-caller.authenticator';
 import { describeGrpcFailure, GrpcStatusError } from './grpc-error.mapper';
 import { grpcErrorAnswer } from './grpc-exception.filter';
 
@@ -28,6 +28,15 @@ const SERVICE_ACCESS: Readonly<Record<string, Exclude<Access, 'none'>>> = {
 
 /** Methods any caller may use without credentials, as `Service/Method`. None. */
 export const UNAUTHENTICATED_METHODS: ReadonlySet<string> = new Set<string>();
+
+/** Methods of tenant services a read-only portal session may call: the reads. */
+const READ_METHOD = /^(Get|List)[A-Z]/;
+
+/**
+ * Reads a read-only portal session may not make, as `Service/Method`: the signing secret, with which
+ * one could sign requests (as `RefusedToReadOnly` marks it over REST).
+ */
+const REFUSED_TO_READ_ONLY: ReadonlySet<string> = new Set(['EndpointService/GetEndpointSecret']);
 
 /** Who an admitted call comes from. */
 export type GrpcCaller =
@@ -55,14 +64,14 @@ export function callerTenantId(metadata: Metadata): string {
  * The one place gRPC calls are authenticated: every method handler is wrapped by `guard` when the
  * server registers it, so each call is checked before its method runs, with the same rules, messages
  * and brake as REST. `OperatorService` takes the admin token (UNIMPLEMENTED when none is configured,
- * as if the service did not exist); every other service a tenant API key.
+ * as if the service did not exist); every other service a tenant API key or portal session token.
  */
 @Injectable()
 export class GrpcCallerGate {
   private readonly logger = new Logger('GrpcApi');
 
   constructor(
-    private readonly keys: KeysService,
+    private readonly tenants: TenantCallerAuthenticator,
     private readonly operators: OperatorTokenAuthenticator,
     private readonly addresses: ClientAddresses,
   ) {}
@@ -80,7 +89,7 @@ export class GrpcCallerGate {
     const guarded: GrpcMethodHandler = async (request, metadata, call) => {
       let caller: GrpcCaller;
       try {
-        caller = await this.admit(access, metadata, call.getPeer());
+        caller = await this.admit(access, service, rpc, metadata, call.getPeer());
       } catch (error) {
         return throwError(() => grpcErrorAnswer(this.failure(`${service}/${rpc}`, error)));
       }
@@ -90,11 +99,22 @@ export class GrpcCallerGate {
     return guarded as unknown as MessageHandler;
   }
 
-  private async admit(access: Access, metadata: Metadata, peer: string): Promise<GrpcCaller> {
+  private async admit(
+    access: Access,
+    service: string,
+    rpc: string,
+    metadata: Metadata,
+    peer: string,
+  ): Promise<GrpcCaller> {
     if (access === 'none') return { kind: 'anonymous' };
     const caller = { address: this.addresses.ofGrpc(peer, metadata) };
     if (access === 'tenant') {
-      return { kind: 'tenant', ...(await this.keys.authenticate(authorization(metadata), caller)) };
+      // An API key or a customer portal session token; a read-only session may only read.
+      const tenant = await this.tenants.authenticate(authorization(metadata), caller);
+      if (tenant.readOnly && (!READ_METHOD.test(rpc) || REFUSED_TO_READ_ONLY.has(`${service}/${rpc}`))) {
+        throw new GrpcStatusError(status.PERMISSION_DENIED, readOnlyRefusal(rpc));
+      }
+      return { kind: 'tenant', tenantId: tenant.tenantId, keyId: tenant.keyId };
     }
     if (this.operators.authenticate(authorization(metadata), caller) === 'disabled') {
       throw new GrpcStatusError(status.UNIMPLEMENTED, 'The operator service is not enabled');

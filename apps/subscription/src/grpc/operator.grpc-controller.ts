@@ -5,15 +5,20 @@ import { KeysService } from '../keys/keys.service';
 import type {
   ApiKeyMessage,
   CreateTenantRequest,
+  ExpungedEventMessage,
+  ExpungeTenantEventRequest,
   ListApiKeysRequest,
   ListApiKeysResponse,
   MintApiKeyRequest,
   MintedApiKeyMessage,
   RepublishEndpointsResponse,
   RevokeApiKeyRequest,
+  SetTenantRetentionRequest,
   TenantMessage,
+  TenantRetentionMessage,
 } from './admin.messages';
-import { presentApiKey, presentTenant } from './admin.presenters';
+import { presentApiKey, presentExpungedEvent, presentTenant } from './admin.presenters';
+import { EventsService } from '../events/events.service';
 import { requireIds } from './admin.requests';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 
@@ -29,6 +34,7 @@ export class OperatorGrpcController {
   constructor(
     private readonly keys: KeysService,
     private readonly endpoints: EndpointsService,
+    private readonly events: EventsService,
   ) {}
 
   @GrpcMethod(SERVICE, 'CreateTenant')
@@ -63,5 +69,23 @@ export class OperatorGrpcController {
   @GrpcMethod(SERVICE, 'RepublishEndpoints')
   async republishEndpoints(_request: unknown): Promise<RepublishEndpointsResponse> {
     return { count: await this.endpoints.republishAll() };
+  }
+
+  @GrpcMethod(SERVICE, 'SetTenantRetention')
+  async setTenantRetention(request: SetTenantRetentionRequest): Promise<TenantRetentionMessage> {
+    requireIds({ tenant_id: request.tenant_id });
+    const retention = await this.keys.setRetention(request.tenant_id, {
+      retention_days: request.retention_days ?? null,
+    });
+    return {
+      tenant_id: retention.tenantId,
+      ...(retention.retentionDays === null ? {} : { retention_days: retention.retentionDays }),
+    };
+  }
+
+  @GrpcMethod(SERVICE, 'ExpungeTenantEvent')
+  async expungeTenantEvent(request: ExpungeTenantEventRequest): Promise<ExpungedEventMessage> {
+    requireIds({ tenant_id: request.tenant_id, id: request.id });
+    return presentExpungedEvent(await this.events.expungeEvent(request.tenant_id, request.id));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -19,8 +19,13 @@ import {
   CreateTenantDto,
   MintedApiKeyDto,
   RepublishResultDto,
+  SetTenantRetentionDto,
   TenantDto,
+  TenantRetentionDto,
 } from './admin.dto';
+import { ExpungedEventDto } from '../events/event.dto';
+import { presentExpunged } from '../events/event.presenter';
+import { EventsService } from '../events/events.service';
 import { presentApiKey, presentMintedKey, presentTenant } from './admin.presenter';
 import { KeysService } from './keys.service';
 
@@ -37,6 +42,7 @@ export class AdminController {
   constructor(
     private readonly keys: KeysService,
     private readonly endpoints: EndpointsService,
+    private readonly events: EventsService,
     @Inject(SUBSCRIPTION_CONFIG) private readonly config: SubscriptionConfig,
   ) {}
 
@@ -46,6 +52,42 @@ export class AdminController {
   @ApiErrorResponses(400, 422)
   async createTenant(@Body() body: CreateTenantDto): Promise<TenantDto> {
     return presentTenant(await this.keys.createTenant(body), this.config.preset.createdFormat);
+  }
+
+  @Put('tenants/:id/retention')
+  @ApiOperation({
+    summary: "Set how long a tenant's records are kept",
+    description:
+      "Days of events, deliveries and attempts kept for this tenant when fewer than the platform's " +
+      '`HOOKLINE_RETENTION_DAYS`; null for the platform retention.',
+  })
+  @ApiBody({ type: SetTenantRetentionDto })
+  @ApiOkResponse({ type: TenantRetentionDto })
+  @ApiErrorResponses(400, 404, 422)
+  async setRetention(@Param('id') tenantId: string, @Body() body: unknown): Promise<TenantRetentionDto> {
+    const retention = await this.keys.setRetention(tenantId, body);
+    return {
+      object: 'tenant_retention',
+      tenant_id: retention.tenantId,
+      retention_days: retention.retentionDays,
+    };
+  }
+
+  @Post('tenants/:id/events/:eventId/expunge')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Expunge a tenant's event",
+    description:
+      'Erases the payload and every stored response body of its deliveries, keeping their metadata; ' +
+      'deliveries still to be attempted stop, and redelivery is refused (409) from then on. Idempotent.',
+  })
+  @ApiOkResponse({ type: ExpungedEventDto })
+  @ApiErrorResponses(404)
+  async expungeEvent(
+    @Param('id') tenantId: string,
+    @Param('eventId') eventId: string,
+  ): Promise<ExpungedEventDto> {
+    return presentExpunged(await this.events.expungeEvent(tenantId, eventId));
   }
 
   @Post('tenants/:id/api-keys')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CREATED_PROPERTY } from '@hookline/observability';
 import { NULLABLE_INSTANT } from '../listing/api-schema.fragments';
-import { MAX_KEY_NAME_LENGTH, MAX_TENANT_NAME_LENGTH } from './keys.service';
+import { MAX_KEY_NAME_LENGTH, MAX_RETENTION_DAYS, MAX_TENANT_NAME_LENGTH } from './keys.service';
 
 /** Body of `POST /v1/admin/tenants`. */
 export class CreateTenantDto {
@@ -22,6 +22,32 @@ export class TenantDto {
 
   @ApiProperty(CREATED_PROPERTY)
   created!: number | string;
+}
+
+/** Body of `PUT /v1/admin/tenants/{id}/retention`. */
+export class SetTenantRetentionDto {
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_RETENTION_DAYS,
+    example: 7,
+    description:
+      "Days the tenant's records are kept; null for the platform's retention (only shorter counts).",
+  })
+  retention_days!: number | null;
+}
+
+/** How long a tenant's records are kept. */
+export class TenantRetentionDto {
+  @ApiProperty({ enum: ['tenant_retention'] })
+  object!: 'tenant_retention';
+
+  @ApiProperty({ example: 'ten_01J9Z3Y8Q7XW4N2B5C6D7E8F9G' })
+  tenant_id!: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 7 })
+  retention_days!: number | null;
 }
 
 /** Body of `POST /v1/admin/tenants/{id}/api-keys`. */

@@ -38,6 +38,16 @@ export interface MintedKey {
   readonly key: string;
 }
 
+/** How long a tenant's records are kept. */
+export interface TenantRetentionView {
+  readonly tenantId: string;
+  /** Days kept when fewer than the platform's retention; null for the platform's. */
+  readonly retentionDays: number | null;
+}
+
+/** Longest retention a tenant may ask for, in days. */
+export const MAX_RETENTION_DAYS = 3650;
+
 /** Who an authenticated request acts for. */
 export interface TenantPrincipal {
   readonly tenantId: string;
@@ -66,6 +76,38 @@ export class KeysService {
       await repository.insert(tenant);
       const stored = await repository.findOneByOrFail({ id: tenant.id });
       return { id: stored.id, name: stored.name, createdAt: stored.createdAt };
+    });
+  }
+
+  /**
+   * Sets how many days a tenant's events, deliveries and attempts are kept (null: the platform's
+   * retention). Only a shorter retention has an effect: the platform drops whole days after its own.
+   */
+  setRetention(tenantId: string, input: unknown): Promise<TenantRetentionView> {
+    return this.metrics.track('tenant', 'set_retention', async () => {
+      const errors = new FieldErrors();
+      const body = readBody(input, errors);
+      checkKnownFields(body, new Set(['retention_days']), errors);
+      const days = body.retention_days;
+      if (days === undefined) errors.add('retention_days', 'is required (null for the platform retention)');
+      else if (
+        days !== null &&
+        !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= MAX_RETENTION_DAYS)
+      ) {
+        errors.add('retention_days', `must be null or an integer from 1 to ${MAX_RETENTION_DAYS}`);
+      }
+      errors.throwIfAny();
+      const updated: Array<{ id: string }> = await this.dataSource.query(
+        // A SELECT around the UPDATE: TypeORM answers a bare UPDATE with [rows, count], not rows.
+        `WITH updated AS (UPDATE tenants SET retention_days = $2::integer, updated_at = now(),
+           retention_pruned_before = CASE WHEN retention_days IS DISTINCT FROM $2::integer THEN NULL
+                                          ELSE retention_pruned_before END
+         WHERE id = $1 RETURNING id)
+         SELECT id FROM updated`,
+        [tenantId, days],
+      );
+      if (updated.length === 0) throw new NotFoundError('tenant', tenantId);
+      return { tenantId, retentionDays: days as number | null };
     });
   }
 

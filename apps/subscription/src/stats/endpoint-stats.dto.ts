@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { LATENCY_BUCKET_BOUNDS_MS } from '@hookline/persistence';
+import { BREAKER_STATES, LATENCY_BUCKET_BOUNDS_MS } from '@hookline/persistence';
 import { STATS_WINDOW_NAMES } from './endpoint-stats.view';
 
 const COUNT = { type: 'integer', format: 'int64', minimum: 0 } as const;
@@ -115,6 +115,50 @@ export class EndpointStatsBucketDto extends EndpointStatsCountsDto {
   start!: string;
 }
 
+/**
+ * An endpoint's circuit breaker. Each dispatcher process keeps its own; each reports its transitions,
+ * and the report of a process that stopped expires.
+ */
+export class EndpointBreakerDto {
+  @ApiProperty({
+    enum: BREAKER_STATES,
+    description:
+      '`open` (deliveries wait on the retry path without calling the endpoint) when any dispatcher\u2019s ' +
+      'is open, else `half_open` (one attempt let through to probe) when any is, else `closed`.',
+  })
+  state!: (typeof BREAKER_STATES)[number];
+
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When the first dispatcher in that state entered it; `null` when none reported a transition.',
+  })
+  since!: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'Why that dispatcher\u2019s breaker entered it.',
+  })
+  reason!: string | null;
+
+  @ApiProperty({
+    ...COUNT,
+    format: 'int32',
+    description: 'Dispatchers whose breaker for the endpoint is open.',
+  })
+  dispatchers_open!: number;
+
+  @ApiProperty({
+    ...COUNT,
+    format: 'int32',
+    description: 'Running dispatchers whose breaker for the endpoint has changed state at least once.',
+  })
+  dispatchers!: number;
+}
+
 /** An endpoint's delivery statistics over one window. */
 export class EndpointStatsDto {
   @ApiProperty({ enum: ['endpoint_stats'] })
@@ -160,4 +204,7 @@ export class EndpointStatsDto {
       'multiples of `bucket_seconds` since the Unix epoch.',
   })
   series!: EndpointStatsBucketDto[];
+
+  @ApiProperty({ type: EndpointBreakerDto, description: "The endpoint's circuit breaker now." })
+  breaker!: EndpointBreakerDto;
 }

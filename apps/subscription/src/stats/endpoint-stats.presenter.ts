@@ -15,6 +15,13 @@ export function presentEndpointStats(stats: EndpointStatsView): EndpointStatsDto
       start: bucket.start.toISOString(),
       ...presentCounts(bucket.counts),
     })),
+    breaker: {
+      state: stats.breaker.state,
+      since: stats.breaker.since?.toISOString() ?? null,
+      reason: stats.breaker.reason,
+      dispatchers_open: stats.breaker.dispatchersOpen,
+      dispatchers: stats.breaker.dispatchers,
+    },
   };
 }
 

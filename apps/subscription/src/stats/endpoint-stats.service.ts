@@ -6,6 +6,7 @@ import {
   FAILURE_REASONS,
   type FailureReason,
   LATENCY_BUCKETS,
+  readEndpointBreaker,
   readEndpointStats,
 } from '@hookline/persistence';
 import { DataSource } from 'typeorm';
@@ -66,6 +67,7 @@ export class EndpointStatsService {
         buckets,
       });
       const byBucket = new Map(rows.map((row) => [row.bucket, row]));
+      const breaker = await readEndpointBreaker(this.dataSource, endpointId);
       return {
         endpointId,
         window,
@@ -77,6 +79,7 @@ export class EndpointStatsService {
           start: new Date(start.getTime() + bucket * bucketMs),
           counts: countsOf(byBucket.get(bucket) ?? EMPTY),
         })),
+        breaker,
       };
     });
   }

@@ -1,4 +1,4 @@
-import type { FailureReason } from '@hookline/persistence';
+import type { EndpointBreakerSummary, FailureReason } from '@hookline/persistence';
 
 /** The windows the statistics API answers for, with the length of each bucket of its series. */
 export const STATS_WINDOWS = {
@@ -49,4 +49,6 @@ export interface EndpointStatsView {
   readonly totals: StatsCounts;
   /** Every bucket of the window, oldest first, empty ones included. */
   readonly series: readonly StatsBucket[];
+  /** The endpoint's circuit breaker now, as the running dispatchers report it. */
+  readonly breaker: EndpointBreakerSummary;
 }

@@ -96,14 +96,15 @@ export async function seedAttempt(
     errorMessage?: string | null;
     startedAt: Date;
     requestHeaders?: Record<string, string>;
+    responseHeaders?: Record<string, string> | null;
     responseBody?: string | null;
   },
 ): Promise<void> {
   await dataSource.query(
     `INSERT INTO delivery_attempts (send_id, delivery_id, tenant_id, endpoint_id, event_id, attempt_number,
        request_headers, status_code, response_body_excerpt, duration_ms, error_class, error_message, started_at,
-       finished_at)
-     VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       finished_at, response_headers)
+     VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [
       options.deliveryId,
       options.tenantId,
@@ -118,6 +119,7 @@ export async function seedAttempt(
       options.errorMessage ?? null,
       options.startedAt,
       new Date(options.startedAt.getTime() + options.durationMs),
+      options.responseHeaders ? JSON.stringify(options.responseHeaders) : null,
     ],
   );
 }

@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from './api-key.entity';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
+import { EndpointBreakerEntity } from './endpoint-breaker.entity';
 import { EndpointEntity } from './endpoint.entity';
 import { EndpointStatsMinuteEntity } from './endpoint-stats-minute.entity';
 import { EventEntity } from './event.entity';
@@ -17,4 +18,5 @@ export const allEntities = [
   DeliveryAttemptEntity,
   IdempotencyKeyEntity,
   EndpointStatsMinuteEntity,
+  EndpointBreakerEntity,
 ] as const;

@@ -1,5 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { DeliveryEntity } from './delivery.entity';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Longest response body excerpt kept per attempt, in bytes of UTF-8. */
 export const RESPONSE_BODY_EXCERPT_MAX_BYTES = 16 * 1024;
@@ -10,25 +9,24 @@ export const RESPONSE_BODY_EXCERPT_MAX_BYTES = 16 * 1024;
  */
 @Entity({ name: 'delivery_attempts' })
 // Unique so that recording the same send twice (a retried batch write) changes nothing.
-@Index('uq_delivery_attempts_send', ['sendId'], { unique: true })
+@Index('uq_delivery_attempts_delivery_send', ['deliveryId', 'sendId'], { unique: true })
 @Index('idx_delivery_attempts_delivery_attempt', ['deliveryId', 'attemptNumber'])
 @Check('ck_delivery_attempts_attempt_number', `attempt_number >= 1`)
 @Check('ck_delivery_attempts_body_excerpt', `octet_length(response_body_excerpt) <= 16384`)
 export class DeliveryAttemptEntity {
-  // bigint comes back from pg as a string: it may exceed Number.MAX_SAFE_INTEGER.
-  @PrimaryGeneratedColumn('identity', {
-    type: 'bigint',
-    generatedIdentity: 'BY DEFAULT',
+  // Partitioned by delivery id (with its delivery's day), so the key starts with it.
+  @PrimaryColumn({
+    name: 'delivery_id',
+    type: 'text',
+    collation: 'C',
     primaryKeyConstraintName: 'pk_delivery_attempts',
   })
-  id!: string;
-
-  @Column({ name: 'delivery_id', type: 'text' })
   deliveryId!: string;
 
-  @ManyToOne(() => DeliveryEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'fk_delivery_attempts_delivery' })
-  delivery?: DeliveryEntity;
+  // bigint comes back from pg as a string: it may exceed Number.MAX_SAFE_INTEGER. A sequence
+  // rather than an identity: partitioned tables have no identity columns before PostgreSQL 17.
+  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_delivery_attempts' })
+  id!: string;
 
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId!: string;

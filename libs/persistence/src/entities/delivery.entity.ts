@@ -6,6 +6,7 @@ import type { DeliveryStatus } from '../delivery-status';
 @Index('idx_deliveries_endpoint_created', ['endpointId', 'createdAt'])
 @Index('idx_deliveries_tenant_status_created', ['tenantId', 'status', 'createdAt'])
 @Index('idx_deliveries_event', ['eventId'])
+@Index('idx_deliveries_tenant_created', ['tenantId', 'createdAt'])
 @Index('idx_deliveries_undelivered_created', ['createdAt'], {
   where: "status IN ('pending', 'awaiting_retry')",
 })
@@ -13,8 +14,8 @@ import type { DeliveryStatus } from '../delivery-status';
 @Check('ck_deliveries_status', `status IN ('pending', 'succeeded', 'awaiting_retry', 'failed', 'skipped')`)
 @Check('ck_deliveries_attempt_count', `attempt_count >= 0`)
 export class DeliveryEntity {
-  /** `delivery_…` */
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_deliveries' })
+  /** `delivery_…`, starting with a time of its event's day: the partition key (byte order). */
+  @PrimaryColumn({ type: 'text', collation: 'C', primaryKeyConstraintName: 'pk_deliveries' })
   id!: string;
 
   @Column({ name: 'tenant_id', type: 'text' })

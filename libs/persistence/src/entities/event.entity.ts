@@ -13,6 +13,18 @@ export class EventEntity {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_events' })
   id!: string;
 
+  /**
+   * The UTC day the event was accepted: the partition holding it, and dropped with it. An id
+   * published again on another day is another event.
+   */
+  @PrimaryColumn({
+    type: 'date',
+    primaryKeyConstraintName: 'pk_events',
+    // TypeORM compares defaults with their casts stripped: the column's is this `::date`.
+    default: () => "((now() AT TIME ZONE 'UTC'))",
+  })
+  day!: string;
+
   /** `user.created` */
   @Column({ type: 'text' })
   type!: string;
@@ -27,9 +39,13 @@ export class EventEntity {
   @Column({ type: 'boolean' })
   livemode!: boolean;
 
-  /** The envelope exactly as delivered to endpoints. */
-  @Column({ type: 'jsonb' })
-  payload!: Record<string, unknown>;
+  /** The envelope exactly as delivered to endpoints; null once expunged. */
+  @Column({ type: 'jsonb', nullable: true })
+  payload!: Record<string, unknown> | null;
+
+  /** When the payload was erased on request; the event's metadata and deliveries stay. */
+  @Column({ name: 'expunged_at', type: 'timestamptz', nullable: true })
+  expungedAt!: Date | null;
 
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;

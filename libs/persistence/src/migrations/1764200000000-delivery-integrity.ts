@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { buildIndexConcurrently } from './concurrent-index';
 
 /**
  * What the delivery path needs to send each attempt once and let retry chains converge:
@@ -20,7 +21,12 @@ export class DeliveryIntegrity1764200000000 implements MigrationInterface {
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await buildIndex(queryRunner, 'pk_events_by_tenant', 'CREATE UNIQUE INDEX', 'events (tenant_id, id)');
+    await buildIndexConcurrently(
+      queryRunner,
+      'pk_events_by_tenant',
+      'CREATE UNIQUE INDEX',
+      'events (tenant_id, id)',
+    );
     await queryRunner.query(
       `ALTER TABLE events DROP CONSTRAINT pk_events,
          ADD CONSTRAINT pk_events PRIMARY KEY USING INDEX pk_events_by_tenant`,
@@ -37,7 +43,7 @@ export class DeliveryIntegrity1764200000000 implements MigrationInterface {
       `UPDATE deliveries SET next_attempt_at = updated_at
        WHERE status IN ('pending', 'awaiting_retry') AND next_attempt_at IS NULL`,
     );
-    await buildIndex(
+    await buildIndexConcurrently(
       queryRunner,
       'idx_deliveries_waiting_due',
       'CREATE INDEX',
@@ -46,13 +52,13 @@ export class DeliveryIntegrity1764200000000 implements MigrationInterface {
 
     // Attempts recorded before sends were named keep a null send id.
     await queryRunner.query(`ALTER TABLE delivery_attempts ADD COLUMN IF NOT EXISTS send_id text`);
-    await buildIndex(
+    await buildIndexConcurrently(
       queryRunner,
       'uq_delivery_attempts_send',
       'CREATE UNIQUE INDEX',
       'delivery_attempts (send_id)',
     );
-    await buildIndex(
+    await buildIndexConcurrently(
       queryRunner,
       'idx_delivery_attempts_delivery_attempt',
       'CREATE INDEX',
@@ -67,7 +73,7 @@ export class DeliveryIntegrity1764200000000 implements MigrationInterface {
       `DELETE FROM delivery_attempts a USING delivery_attempts b
        WHERE a.delivery_id = b.delivery_id AND a.attempt_number = b.attempt_number AND a.id > b.id`,
     );
-    await buildIndex(
+    await buildIndexConcurrently(
       queryRunner,
       'uq_delivery_attempts_delivery_attempt',
       'CREATE UNIQUE INDEX',
@@ -82,23 +88,9 @@ export class DeliveryIntegrity1764200000000 implements MigrationInterface {
          DROP COLUMN IF EXISTS claimed_until`,
     );
     // Refused, as it must be, while two tenants share an event id.
-    await buildIndex(queryRunner, 'pk_events_by_id', 'CREATE UNIQUE INDEX', 'events (id)');
+    await buildIndexConcurrently(queryRunner, 'pk_events_by_id', 'CREATE UNIQUE INDEX', 'events (id)');
     await queryRunner.query(
       `ALTER TABLE events DROP CONSTRAINT pk_events, ADD CONSTRAINT pk_events PRIMARY KEY USING INDEX pk_events_by_id`,
     );
   }
-}
-
-/**
- * Builds an index without blocking writes. A concurrent build that failed leaves an invalid index
- * behind, so whatever holds the name is dropped first: running the migration again then succeeds.
- */
-async function buildIndex(
-  queryRunner: QueryRunner,
-  name: string,
-  create: 'CREATE INDEX' | 'CREATE UNIQUE INDEX',
-  definition: string,
-): Promise<void> {
-  await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-  await queryRunner.query(`${create} CONCURRENTLY ${name} ON ${definition}`);
 }

@@ -4,6 +4,8 @@ import { UndeliveredIndex1764100000000 } from './1764100000000-undelivered-index
 import { DeliveryIntegrity1764200000000 } from './1764200000000-delivery-integrity';
 import { IdempotencyClaims1765000000000 } from './1765000000000-idempotency-claims';
 import { EndpointStats1765100000000 } from './1765100000000-endpoint-stats';
+import { DayPartitions1765200000000 } from './1765200000000-day-partitions';
+import { EndpointBreakers1765300000000 } from './1765300000000-endpoint-breakers';
 
 /** Every migration in the order it must run; append new ones, never edit a released one. */
 export const allMigrations = [
@@ -13,4 +15,6 @@ export const allMigrations = [
   DeliveryIntegrity1764200000000,
   IdempotencyClaims1765000000000,
   EndpointStats1765100000000,
+  DayPartitions1765200000000,
+  EndpointBreakers1765300000000,
 ] as const;

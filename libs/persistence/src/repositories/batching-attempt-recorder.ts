@@ -4,6 +4,8 @@ import type { AttemptRecord, AttemptRecorder, DeferralRecord } from './attempt-r
 import { errorMessageExcerpt, redactHeaders, redactRequestHeaders, utf8Excerpt } from './attempt-sanitizer';
 import { BatchWriter } from './batch-writer';
 import { addToEndpointStats } from './endpoint-stats.repository';
+import { withDayPartitions } from '../retention/day-partitions';
+import { deliveryIdDay } from '../retention/record-day';
 
 /** When a BatchingAttemptRecorder writes. */
 export interface BatchingAttemptRecorderOptions {
@@ -33,7 +35,12 @@ export class BatchingAttemptRecorder implements AttemptRecorder {
   constructor(dataSource: DataSource, options: BatchingAttemptRecorderOptions = {}) {
     const owner = options.owner ?? null;
     this.writer = new BatchWriter(
-      (items) => dataSource.transaction((manager) => writeBatch(manager, items, owner)),
+      (items) =>
+        withDayPartitions(
+          dataSource,
+          () => items.flatMap((item) => deliveryIdDay(item.record.deliveryId) ?? []),
+          () => dataSource.transaction((manager) => writeBatch(manager, items, owner)),
+        ),
       {
         maxBatchRows: Math.max(1, options.maxBatchRows ?? 200),
         flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 50),
@@ -154,7 +161,7 @@ async function insertAttempts(manager: EntityManager, attempts: AttemptRecord[])
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[],
        $8::int[], $9::jsonb[], $10::text[], $11::int[], $12::text[], $13::text[], $14::timestamptz[],
        $15::timestamptz[])
-     ON CONFLICT (send_id) DO NOTHING
+     ON CONFLICT (delivery_id, send_id) DO NOTHING
      RETURNING send_id`,
     [
       column((a) => a.sendId),

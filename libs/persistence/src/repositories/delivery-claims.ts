@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { BatchWriter } from './batch-writer';
+import { withDayPartitions } from '../retention/day-partitions';
 
 /** An event as it is stored for the events API and for later attempts (retries, redeliveries). */
 export interface EventRecord {
@@ -94,7 +95,12 @@ export class DeliveryClaims {
     private readonly options: DeliveryClaimsOptions,
   ) {
     this.fanOuts = new BatchWriter(
-      (claims) => dataSource.transaction((manager) => this.writeFanOuts(manager, claims)),
+      (claims) =>
+        withDayPartitions(
+          dataSource,
+          () => claims.map((claim) => claim.event.createdAt.getTime()),
+          () => dataSource.transaction((manager) => this.writeFanOuts(manager, claims)),
+        ),
       {
         maxBatchRows: Math.max(1, options.maxBatchRows ?? 500),
         flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 20),
@@ -150,10 +156,13 @@ export class DeliveryClaims {
       ...new Map(claims.map((c) => [`${c.event.tenantId}\u0000${c.event.id}`, c.event])).values(),
     ];
     await manager.query(
-      `INSERT INTO events (id, tenant_id, type, api_version, created_at, livemode, payload, request_id, idempotency_key)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[],
+      `INSERT INTO events (id, tenant_id, type, api_version, created_at, livemode, payload, request_id,
+         idempotency_key, day)
+       SELECT u.*, (u.created_at AT TIME ZONE 'UTC')::date
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[],
          $7::jsonb[], $8::text[], $9::text[])
-       ON CONFLICT (tenant_id, id) DO NOTHING`,
+         AS u(id, tenant_id, type, api_version, created_at, livemode, payload, request_id, idempotency_key)
+       ON CONFLICT (tenant_id, id, day) DO NOTHING`,
       [
         events.map((e) => e.id),
         events.map((e) => e.tenantId),
