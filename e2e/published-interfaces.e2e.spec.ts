@@ -37,6 +37,9 @@ interface FlowTarget {
   received(count: number): Promise<ReadonlyArray<{ headers: object; body: Buffer }>>;
 }
 
+/** The day-partitioned tables, the `table` label of the retention metrics. */
+const DAY_TABLES = ['events', 'deliveries', 'delivery_attempts'];
+
 /**
  * Which services export each metric the alerts read, and the label values each must have a series
  * for beyond those the alert expressions name. `up` is Prometheus's own.
@@ -60,10 +63,21 @@ const EXPORTED: Record<string, Partial<Record<Service, Record<string, readonly s
     dispatcher: { dependency: ['kafka', 'postgres'] },
     'retry-scheduler': { dependency: ['kafka', 'postgres'] },
   },
+  hookline_retention_expired_partitions: { 'retry-scheduler': { table: DAY_TABLES } },
+  hookline_retention_days_ahead: { 'retry-scheduler': { table: DAY_TABLES } },
+  hookline_retention_last_success_timestamp_seconds: { 'retry-scheduler': {} },
 };
 
-/** Gauges the services measure rather than count; they appear with their first measurement. */
-const MEASURED = new Set(['hookline_consumer_lag']);
+/**
+ * Gauges the services measure rather than count; they appear with their first measurement (the lag
+ * monitor's, the retention sweep's first pass at start).
+ */
+const MEASURED = new Set([
+  'hookline_consumer_lag',
+  'hookline_retention_expired_partitions',
+  'hookline_retention_days_ahead',
+  'hookline_retention_last_success_timestamp_seconds',
+]);
 
 interface Selector {
   readonly metric: string;

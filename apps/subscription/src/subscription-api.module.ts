@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ClientAddresses } from './auth/client-addresses';
-import { OperatorTokenAuthenticator } from './auth/operator-token.authenticator';
+import { OperatorKeyVerifier, OperatorTokenAuthenticator } from './auth/operator-token.authenticator';
 import { ChangelogRepublisher } from './changelog/changelog.republisher';
 import { EndpointChangeRunner } from './changelog/endpoint-change.runner';
 import { EndpointChangelogWriter } from './changelog/endpoint-changelog.writer';
@@ -25,6 +25,7 @@ import { EventsService } from './events/events.service';
 import { KafkaPublisher } from './kafka/kafka.publisher';
 import { AdminController } from './keys/admin.controller';
 import { KeysService } from './keys/keys.service';
+import { OperatorKeysService } from './keys/operator-keys.service';
 import { SubscriptionMetrics } from './metrics/subscription.metrics';
 import { AdminPortalSessionsController } from './portal/admin-portal-sessions.controller';
 import { PortalSessionsService } from './portal/portal-sessions.service';
@@ -33,6 +34,9 @@ import { TenantCallerAuthenticator } from './portal/tenant-caller.authenticator'
 import { EndpointStatsController } from './stats/endpoint-stats.controller';
 import { EndpointStatsService } from './stats/endpoint-stats.service';
 import { SUBSCRIPTION_CONFIG } from './subscription.tokens';
+import { TenantRefPipe } from './tenants/tenant-ref.pipe';
+import { TenantsController } from './tenants/tenants.controller';
+import { TenantsService } from './tenants/tenants.service';
 
 /** What this module provides to the other transports too: the use cases and the changelog republisher. */
 const EXPORTED_SERVICES = [
@@ -43,6 +47,9 @@ const EXPORTED_SERVICES = [
   EndpointStatsService,
   ChangelogRepublisher,
   PortalSessionsService,
+  TenantsService,
+  OperatorKeysService,
+  TenantRefPipe,
 ];
 
 /**
@@ -62,6 +69,7 @@ export class SubscriptionApiModule {
         DeliveriesController,
         EventsController,
         AdminController,
+        TenantsController,
         AdminPortalSessionsController,
       ],
       providers: [
@@ -85,6 +93,7 @@ export class SubscriptionApiModule {
           inject: [DataSource, AuthFailureBrake, ApiKeyUsageRecorder],
         },
         OperatorTokenAuthenticator,
+        { provide: OperatorKeyVerifier, useExisting: OperatorKeysService },
         // Signs and checks customer portal session tokens, with a key derived from the sealing keyring.
         { provide: PortalTokenCodec, useValue: new PortalTokenCodec(config.secretKeys) },
         TenantCallerAuthenticator,

@@ -37,6 +37,10 @@ describe('operator API: tenants and API keys (real Postgres and Kafka)', () => {
       id: expect.stringMatching(/^ten_[0-9A-HJKMNP-TV-Z]{26}$/),
       object: 'tenant',
       name: 'Acme Inc.',
+      uid: null,
+      metadata: {},
+      disabled_at: null,
+      disabled_reason: null,
       created: expect.any(String),
     });
     const missing = await harness.admin('POST', '/v1/admin/tenants', {});

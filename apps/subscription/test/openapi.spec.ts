@@ -61,6 +61,15 @@ describe('OpenAPI document (real Postgres and Kafka)', () => {
         'DELETE /v1/admin/tenants/{id}/api-keys/{keyId}',
         'POST /v1/admin/endpoints/republish',
         'POST /v1/admin/tenants/{id}/portal-sessions',
+        'GET /v1/admin/tenants',
+        'GET /v1/admin/tenants/{id}',
+        'PATCH /v1/admin/tenants/{id}',
+        'DELETE /v1/admin/tenants/{id}',
+        'POST /v1/admin/tenants/{id}/disable',
+        'POST /v1/admin/tenants/{id}/enable',
+        'POST /v1/admin/operator-keys',
+        'GET /v1/admin/operator-keys',
+        'DELETE /v1/admin/operator-keys/{keyId}',
       ].sort(),
     );
     const create = document.paths['/v1/webhooks'].post;
@@ -106,7 +115,14 @@ describe('OpenAPI document (real Postgres and Kafka)', () => {
 
     // One plain type per deployment: ISO 8601 under the default preset.
     expect(schemas.CreatedTime).toMatchObject({ type: 'string', format: 'date-time' });
-    for (const name of ['WebhookDto', 'DeliveryDto', 'EventDto', 'TenantDto', 'ApiKeyDto']) {
+    for (const name of [
+      'WebhookDto',
+      'DeliveryDto',
+      'EventDto',
+      'TenantDto',
+      'ApiKeyDto',
+      'OperatorKeyDto',
+    ]) {
       expect(schemas[name].properties.created).toEqual({ $ref: '#/components/schemas/CreatedTime' });
     }
     expect(schemas.WebhookDto.properties.updated).toEqual({ $ref: '#/components/schemas/CreatedTime' });

@@ -18,6 +18,7 @@ export {
 export { EndpointStatsMinuteEntity } from './entities/endpoint-stats-minute.entity';
 export { EventEntity } from './entities/event.entity';
 export { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
+export { OperatorKeyEntity } from './entities/operator-key.entity';
 export { TenantEntity } from './entities/tenant.entity';
 export { allEntities } from './entities/all-entities';
 export { allMigrations } from './migrations/all-migrations';
@@ -71,6 +72,7 @@ export {
   partitionName,
   withDayPartitions,
   type DayPartition,
+  type Connectable,
   type DayPartitionedTable,
   type Queryable,
   type Transactional,

@@ -224,6 +224,17 @@ describe('day partitions', () => {
     );
   });
 
+  it('drop each expired day once, even when several processes sweep at the same time', async () => {
+    const old = TODAY - 90 * DAY_MS;
+    await db.dataSource.transaction((tx) => ensureDayPartitions(tx, [old, old + DAY_MS]));
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () => dropDayPartitionsBefore(db.dataSource, old + 2 * DAY_MS)),
+    );
+    expect(results.flat().sort()).toHaveLength(6);
+    expect(new Set(results.flat()).size).toBe(6);
+    expect((await listDayPartitions(db.dataSource)).filter((p) => p.toDay <= old + 2 * DAY_MS)).toEqual([]);
+  });
+
   it("delete only a tenant's own days before its shorter retention, each day once", async () => {
     await db.dataSource.query(
       `INSERT INTO tenants (id, name, retention_days) VALUES ('ten_short', 'S', 2), ('ten_long', 'L', NULL)`,

@@ -18,6 +18,7 @@ const OUR_TABLES = [
   'endpoints',
   'events',
   'idempotency_keys',
+  'operator_keys',
   'tenants',
 ];
 
@@ -94,8 +95,13 @@ describe('migrations', () => {
       'endpoints.p.pk_endpoints',
       'events.p.pk_events',
       'idempotency_keys.p.pk_idempotency_keys',
+      'operator_keys.c.ck_operator_keys_hash',
+      'operator_keys.p.pk_operator_keys',
+      'operator_keys.u.uq_operator_keys_hash',
       'tenants.c.ck_tenants_retention_days',
+      'tenants.c.ck_tenants_uid',
       'tenants.p.pk_tenants',
+      'tenants.u.uq_tenants_uid',
     ]);
     expect(await uniqueIndexesOf(db.dataSource)).toEqual([
       'pk_api_keys: (id)',
@@ -106,9 +112,12 @@ describe('migrations', () => {
       'pk_endpoints: (id)',
       'pk_events: (tenant_id, id, day)',
       'pk_idempotency_keys: (tenant_id, key)',
+      'pk_operator_keys: (id)',
       'pk_tenants: (id)',
       'uq_api_keys_hash: (hash)',
       'uq_delivery_attempts_delivery_send: (delivery_id, send_id)',
+      'uq_operator_keys_hash: (hash)',
+      'uq_tenants_uid: (uid)',
     ]);
   });
 

@@ -9,6 +9,8 @@ export interface ApiKeyUsageRecorderOptions {
   readonly warn?: (message: string) => void;
   /** Clock, injectable for tests. */
   readonly now?: () => number;
+  /** Which keys: tenants' (`api_keys`, the default) or operators' (`operator_keys`, tenant ignored). */
+  readonly table?: 'api_keys' | 'operator_keys';
 }
 
 interface PendingUse {
@@ -77,13 +79,22 @@ export class ApiKeyUsageRecorder {
     const times = uses.map(([, use]) => new Date(use.at).toISOString());
     try {
       // GREATEST: another instance may have written a later use already; never move it back.
-      await this.dataSource.query(
-        `UPDATE api_keys AS k
+      if (this.options.table === 'operator_keys') {
+        await this.dataSource.query(
+          `UPDATE operator_keys AS k
+              SET last_used_at = GREATEST(k.last_used_at, u.used_at)
+             FROM unnest($1::text[], $2::timestamptz[]) AS u(id, used_at)
+            WHERE k.id = u.id`,
+          [ids, times],
+        );
+      } else
+        await this.dataSource.query(
+          `UPDATE api_keys AS k
             SET last_used_at = GREATEST(k.last_used_at, u.used_at)
            FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(id, tenant_id, used_at)
           WHERE k.id = u.id AND k.tenant_id = u.tenant_id`,
-        [ids, tenants, times],
-      );
+          [ids, tenants, times],
+        );
       this.forgetOld();
     } catch (error) {
       for (const [id, use] of batch) if (!this.pending.has(id)) this.pending.set(id, use);
@@ -108,6 +119,7 @@ export function createApiKeyUsageRecorder(
   dataSource: DataSource,
   auth: Pick<AuthProtectionConfig, 'lastUsedIntervalMs'>,
   warn: (message: string) => void,
+  table: 'api_keys' | 'operator_keys' = 'api_keys',
 ): ApiKeyUsageRecorder {
-  return new ApiKeyUsageRecorder(dataSource, { intervalMs: auth.lastUsedIntervalMs, warn });
+  return new ApiKeyUsageRecorder(dataSource, { intervalMs: auth.lastUsedIntervalMs, warn, table });
 }

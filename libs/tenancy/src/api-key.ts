@@ -15,9 +15,16 @@ export interface MintedApiKey {
 // What `mintApiKey` produces: the prefix, then 32 bytes in base64url (43 characters, no padding).
 const MINTED_KEY = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
 
-/** Mints a key with 32 random bytes (base64url). */
-export function mintApiKey(): MintedApiKey {
-  const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
+/** Every operator key starts with this; hashed and looked up as API keys are, in its own table. */
+export const OPERATOR_KEY_PREFIX = 'hlo_sk_';
+
+const MINTED_OPERATOR_KEY = new RegExp(`^${OPERATOR_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
+
+/** Mints a key with 32 random bytes (base64url) after `prefix` (a tenant API key's by default). */
+export function mintApiKey(
+  prefix: typeof API_KEY_PREFIX | typeof OPERATOR_KEY_PREFIX = API_KEY_PREFIX,
+): MintedApiKey {
+  const key = prefix + randomBytes(32).toString('base64url');
   return { key, prefix: key.slice(0, API_KEY_VISIBLE_CHARS), hash: hashApiKey(key) };
 }
 
@@ -27,6 +34,11 @@ export function mintApiKey(): MintedApiKey {
  */
 export function apiKeyPrefix(key: string): string | undefined {
   return MINTED_KEY.test(key) ? key.slice(0, API_KEY_VISIBLE_CHARS) : undefined;
+}
+
+/** As `apiKeyPrefix`, for operator keys (`OPERATOR_KEY_PREFIX`). */
+export function operatorKeyPrefix(key: string): string | undefined {
+  return MINTED_OPERATOR_KEY.test(key) ? key.slice(0, API_KEY_VISIBLE_CHARS) : undefined;
 }
 
 /** Lower-case hex SHA-256 of a key, as stored in `api_keys.hash`. */

@@ -5,6 +5,8 @@ export {
   bearerToken,
   hashApiKey,
   mintApiKey,
+  OPERATOR_KEY_PREFIX,
+  operatorKeyPrefix,
 } from './api-key';
 export type { MintedApiKey } from './api-key';
 export { ApiKeyAuthenticator } from './api-key.authenticator';

@@ -4,7 +4,8 @@ import { ClientAddresses } from './client-addresses';
 import { OperatorTokenAuthenticator } from './operator-token.authenticator';
 
 /**
- * Admits operator requests carrying `Authorization: Bearer <SUBSCRIPTION_ADMIN_TOKEN>`. Without a
+ * Admits operator requests carrying `Authorization: Bearer <SUBSCRIPTION_ADMIN_TOKEN>` or a live
+ * operator key (`Bearer hlo_sk_…`). Without a
  * configured token the operator API does not exist: it answers 404 like any unknown route.
  */
 @Injectable()
@@ -14,9 +15,9 @@ export class AdminTokenGuard implements CanActivate {
     private readonly addresses: ClientAddresses,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    const admission = this.operators.authenticate(request.headers.authorization, {
+    const admission = await this.operators.authenticate(request.headers.authorization, {
       address: this.addresses.ofHttp(request),
     });
     if (admission === 'disabled') throw new NotFoundException(`Cannot ${request.method} ${request.path}`);

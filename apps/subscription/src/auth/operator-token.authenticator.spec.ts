@@ -20,29 +20,36 @@ describe('OperatorTokenAuthenticator', () => {
     new OperatorTokenAuthenticator(
       { subscription: { adminToken } } as SubscriptionConfig,
       new AuthFailureBrake({ maxFailures: 3, windowMs: 60_000, maxTracked: 100 }),
+      { verify: async () => false },
     );
 
-  it('admits the admin token and says when the operator API is off', () => {
-    expect(operators(token).authenticate(`Bearer ${token}`, { address: '203.0.113.1' })).toBe('admitted');
-    expect(operators(undefined).authenticate(`Bearer ${token}`, { address: '203.0.113.1' })).toBe('disabled');
+  it('admits the admin token and says when the operator API is off', async () => {
+    await expect(operators(token).authenticate(`Bearer ${token}`, { address: '203.0.113.1' })).resolves.toBe(
+      'admitted',
+    );
+    await expect(
+      operators(undefined).authenticate(`Bearer ${token}`, { address: '203.0.113.1' }),
+    ).resolves.toBe('disabled');
   });
 
-  it('brakes an address after repeated wrong tokens, without comparing the right one then', () => {
+  it('brakes an address after repeated wrong tokens, without comparing the right one then', async () => {
     const checker = operators(token);
     const from = { address: '203.0.113.2' };
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      expect(() => checker.authenticate('Bearer wrong', from)).toThrow(UnauthenticatedError);
+      await expect(checker.authenticate('Bearer wrong', from)).rejects.toThrow(UnauthenticatedError);
     }
-    expect(() => checker.authenticate(`Bearer ${token}`, from)).toThrow(RateLimitedError);
-    expect(checker.authenticate(`Bearer ${token}`, { address: '203.0.113.3' })).toBe('admitted');
+    await expect(checker.authenticate(`Bearer ${token}`, from)).rejects.toThrow(RateLimitedError);
+    await expect(checker.authenticate(`Bearer ${token}`, { address: '203.0.113.3' })).resolves.toBe(
+      'admitted',
+    );
   });
 
-  it('does not count calls without credentials', () => {
+  it('does not count calls without credentials', async () => {
     const checker = operators(token);
     const from = { address: '203.0.113.4' };
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      expect(() => checker.authenticate(undefined, from)).toThrow(UnauthenticatedError);
+      await expect(checker.authenticate(undefined, from)).rejects.toThrow(UnauthenticatedError);
     }
-    expect(checker.authenticate(`Bearer ${token}`, from)).toBe('admitted');
+    await expect(checker.authenticate(`Bearer ${token}`, from)).resolves.toBe('admitted');
   });
 });

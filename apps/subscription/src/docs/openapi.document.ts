@@ -46,12 +46,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurity('admin-token', {
       type: 'http',
       scheme: 'bearer',
-      description: 'The operator token (`SUBSCRIPTION_ADMIN_TOKEN`): an opaque string.',
+      description:
+        'The operator token (`SUBSCRIPTION_ADMIN_TOKEN`) or an operator key (`hlo_sk_…`): an opaque string.',
     })
     .addTag('webhooks', 'Webhook endpoints: registration, changes, secret rotation.')
     .addTag('deliveries', 'Delivery logs, redelivery, recovery and test events.')
     .addTag('events', 'The event-type catalogue and stored events.')
-    .addTag('admin', 'Operator API: tenants, API keys, changelog republish.')
+    .addTag('admin', 'Operator API: tenants, API keys, operator keys, changelog republish.')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     include: [SubscriptionApiModule],

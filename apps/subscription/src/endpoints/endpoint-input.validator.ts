@@ -331,7 +331,7 @@ function readActive(value: unknown, errors: FieldErrors): boolean {
   return value === true;
 }
 
-function readMetadata(value: unknown, errors: FieldErrors): Record<string, string> {
+export function readMetadata(value: unknown, errors: FieldErrors): Record<string, string> {
   if (typeof value !== 'object' || Array.isArray(value)) {
     errors.add('metadata', 'must be an object of string values');
     return {};

@@ -31,6 +31,7 @@ const DOMAIN_STATUS: Record<DomainErrorKind, { status: number; type: string }> =
   unauthenticated: { status: HttpStatus.UNAUTHORIZED, type: 'unauthenticated' },
   rate_limited: { status: HttpStatus.TOO_MANY_REQUESTS, type: 'rate_limited' },
   unavailable: { status: HttpStatus.SERVICE_UNAVAILABLE, type: 'service_unavailable' },
+  tenant_disabled: { status: HttpStatus.FORBIDDEN, type: 'tenant_disabled' },
 };
 
 const HTTP_TYPES: Record<number, string> = {

@@ -11,7 +11,13 @@ export interface FieldError {
 
 /** Every domain error kind. */
 export type DomainErrorKind =
-  'not_found' | 'validation' | 'conflict' | 'unauthenticated' | 'rate_limited' | 'unavailable';
+  | 'not_found'
+  | 'validation'
+  | 'conflict'
+  | 'unauthenticated'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'tenant_disabled';
 
 /** Base of the errors use cases raise on purpose; anything else is a bug. */
 export abstract class DomainError extends Error {
@@ -75,6 +81,15 @@ export class RateLimitedError extends DomainError {
 /** A dependency (Kafka) failed; nothing was changed and the request may be retried. */
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable';
+}
+
+/** The caller's tenant is disabled by the operator: its API keys and portal sessions are refused. */
+export class TenantDisabledError extends DomainError {
+  readonly kind = 'tenant_disabled';
+
+  constructor(readonly tenantId: string) {
+    super(`The tenant ${tenantId} is disabled`);
+  }
 }
 
 /** Collects field errors while a whole input is checked, so the caller hears about all of them. */

@@ -22,6 +22,8 @@ export class ErrorDetailDto {
       'rate_limited',
       'not_found',
       'conflict',
+      'forbidden',
+      'tenant_disabled',
       'service_unavailable',
       'internal_error',
     ],

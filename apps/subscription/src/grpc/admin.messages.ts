@@ -34,12 +34,74 @@ export interface ExpungedEventMessage {
 
 export interface CreateTenantRequest {
   readonly name: string;
+  readonly uid?: string;
+  readonly metadata: StringMap;
 }
 
 export interface TenantMessage {
   readonly id: string;
   readonly name: string;
   readonly created: Timestamp;
+  readonly uid?: string;
+  readonly metadata: StringMap;
+  readonly disabled_at: Timestamp;
+  readonly disabled_reason?: string;
+}
+
+export interface ListTenantsRequest {
+  readonly limit: number;
+  readonly starting_after: string;
+  readonly disabled?: boolean;
+}
+
+export interface ListTenantsResponse {
+  readonly tenants: TenantMessage[];
+  readonly has_more: boolean;
+}
+
+export interface TenantRefRequest {
+  readonly id: string;
+}
+
+export interface UpdateTenantRequest {
+  readonly id: string;
+  readonly name?: string;
+  readonly uid?: string;
+  readonly metadata: StringMap;
+  readonly update_mask: { readonly paths: string[] } | null;
+}
+
+export interface DisableTenantRequest {
+  readonly id: string;
+  readonly reason?: string;
+}
+
+export interface DeleteTenantResponse {
+  readonly id: string;
+  readonly deleted: boolean;
+  readonly endpoints_deleted: number;
+}
+
+export interface MintOperatorKeyRequest {
+  readonly name: string;
+}
+
+export interface OperatorKeyMessage {
+  readonly id: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly created: Timestamp;
+  readonly last_used_at: Timestamp;
+  readonly revoked_at: Timestamp;
+}
+
+export interface MintedOperatorKeyMessage {
+  readonly operator_key: OperatorKeyMessage;
+  readonly key: string;
+}
+
+export interface ListOperatorKeysResponse {
+  readonly operator_keys: OperatorKeyMessage[];
 }
 
 export interface MintApiKeyRequest {

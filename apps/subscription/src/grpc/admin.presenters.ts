@@ -4,6 +4,7 @@ import type { DeliveryDetail, DeliveryView, QueuedDelivery } from '../deliveries
 import type { EndpointView, RevealedSecret } from '../endpoints/endpoint.view';
 import type { ExpungedEvent, StoredEvent } from '../events/events.service';
 import type { ApiKeyView, TenantView } from '../keys/keys.service';
+import type { OperatorKeyView } from '../keys/operator-keys.service';
 import type { EndpointStatsView, StatsCounts, StatsWindow } from '../stats/endpoint-stats.view';
 import type {
   ApiKeyMessage,
@@ -19,6 +20,7 @@ import type {
   ExpungedEventMessage,
   EventTypeMessage,
   GetDeliveryResponse,
+  OperatorKeyMessage,
   QueuedDeliveryMessage,
   TenantMessage,
 } from './admin.messages';
@@ -34,7 +36,27 @@ export function deliveryStatusName(status: DeliveryStatus): DeliveryStatusName {
 
 /** A tenant as the operator service answers it. */
 export function presentTenant(tenant: TenantView): TenantMessage {
-  return { id: tenant.id, name: tenant.name, created: toTimestamp(tenant.createdAt) };
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    created: toTimestamp(tenant.createdAt),
+    ...(tenant.uid === null ? {} : { uid: tenant.uid }),
+    metadata: { ...tenant.metadata },
+    disabled_at: toOptionalTimestamp(tenant.disabledAt),
+    ...(tenant.disabledReason === null ? {} : { disabled_reason: tenant.disabledReason }),
+  };
+}
+
+/** An operator key without the key itself. */
+export function presentOperatorKey(key: OperatorKeyView): OperatorKeyMessage {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    created: toTimestamp(key.createdAt),
+    last_used_at: toOptionalTimestamp(key.lastUsedAt),
+    revoked_at: toOptionalTimestamp(key.revokedAt),
+  };
 }
 
 /** An API key without the key itself. */

@@ -8,6 +8,7 @@ import { EndpointsGrpcController } from './endpoints.grpc-controller';
 import { EventsGrpcController } from './events.grpc-controller';
 import { GrpcCallerGate } from './grpc-caller.authenticator';
 import { OperatorGrpcController } from './operator.grpc-controller';
+import { TenantsGrpcController } from './tenants.grpc-controller';
 
 /**
  * The gRPC admin API (`admin.proto`): thin controllers over the same use cases as the REST API. The
@@ -25,6 +26,7 @@ export class GrpcAdminModule {
       imports: [api],
       controllers: [
         OperatorGrpcController,
+        TenantsGrpcController,
         PortalSessionsGrpcController,
         EndpointsGrpcController,
         EndpointStatsGrpcController,

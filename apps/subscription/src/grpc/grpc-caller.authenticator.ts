@@ -116,7 +116,7 @@ export class GrpcCallerGate {
       }
       return { kind: 'tenant', tenantId: tenant.tenantId, keyId: tenant.keyId };
     }
-    if (this.operators.authenticate(authorization(metadata), caller) === 'disabled') {
+    if ((await this.operators.authenticate(authorization(metadata), caller)) === 'disabled') {
       throw new GrpcStatusError(status.UNIMPLEMENTED, 'The operator service is not enabled');
     }
     return { kind: 'operator' };

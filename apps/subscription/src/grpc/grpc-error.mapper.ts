@@ -44,6 +44,7 @@ const DOMAIN_CODES: Record<DomainErrorKind, status> = {
   rate_limited: status.RESOURCE_EXHAUSTED,
   conflict: status.FAILED_PRECONDITION,
   unavailable: status.UNAVAILABLE,
+  tenant_disabled: status.PERMISSION_DENIED,
 };
 
 const HTTP_CODES: Readonly<Record<number, status>> = {

@@ -4,6 +4,7 @@ import { createUlidGenerator } from '@hookline/events';
 export const ID_PREFIXES = {
   tenant: 'ten_',
   apiKey: 'key_',
+  operatorKey: 'opk_',
   endpoint: 'wh_',
   delivery: 'delivery_',
   request: 'req_',

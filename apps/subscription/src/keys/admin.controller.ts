@@ -28,6 +28,7 @@ import { presentExpunged } from '../events/event.presenter';
 import { EventsService } from '../events/events.service';
 import { presentApiKey, presentMintedKey, presentTenant } from './admin.presenter';
 import { KeysService } from './keys.service';
+import { TenantRefPipe } from '../tenants/tenant-ref.pipe';
 
 /**
  * `/v1/admin`: the operator API (tenants, API keys, changelog republish), behind
@@ -64,7 +65,10 @@ export class AdminController {
   @ApiBody({ type: SetTenantRetentionDto })
   @ApiOkResponse({ type: TenantRetentionDto })
   @ApiErrorResponses(400, 404, 422)
-  async setRetention(@Param('id') tenantId: string, @Body() body: unknown): Promise<TenantRetentionDto> {
+  async setRetention(
+    @Param('id', TenantRefPipe) tenantId: string,
+    @Body() body: unknown,
+  ): Promise<TenantRetentionDto> {
     const retention = await this.keys.setRetention(tenantId, body);
     return {
       object: 'tenant_retention',
@@ -84,7 +88,7 @@ export class AdminController {
   @ApiOkResponse({ type: ExpungedEventDto })
   @ApiErrorResponses(404)
   async expungeEvent(
-    @Param('id') tenantId: string,
+    @Param('id', TenantRefPipe) tenantId: string,
     @Param('eventId') eventId: string,
   ): Promise<ExpungedEventDto> {
     return presentExpunged(await this.events.expungeEvent(tenantId, eventId));
@@ -98,7 +102,10 @@ export class AdminController {
   @ApiBody({ type: CreateApiKeyDto, required: false })
   @ApiCreatedResponse({ type: MintedApiKeyDto })
   @ApiErrorResponses(400, 404, 422)
-  async mintKey(@Param('id') tenantId: string, @Body() body: CreateApiKeyDto): Promise<MintedApiKeyDto> {
+  async mintKey(
+    @Param('id', TenantRefPipe) tenantId: string,
+    @Body() body: CreateApiKeyDto,
+  ): Promise<MintedApiKeyDto> {
     return presentMintedKey(await this.keys.mintKey(tenantId, body), this.config.preset.createdFormat);
   }
 
@@ -109,7 +116,7 @@ export class AdminController {
   })
   @ApiOkResponse({ type: ApiKeyListDto })
   @ApiErrorResponses(404)
-  async listKeys(@Param('id') tenantId: string): Promise<ApiKeyListDto> {
+  async listKeys(@Param('id', TenantRefPipe) tenantId: string): Promise<ApiKeyListDto> {
     const keys = await this.keys.listKeys(tenantId);
     const format = this.config.preset.createdFormat;
     return { object: 'list', data: keys.map((key) => presentApiKey(key, format)), has_more: false };
@@ -119,7 +126,10 @@ export class AdminController {
   @ApiOperation({ summary: 'Revoke an API key', description: 'Idempotent.' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiErrorResponses(404)
-  async revokeKey(@Param('id') tenantId: string, @Param('keyId') keyId: string): Promise<ApiKeyDto> {
+  async revokeKey(
+    @Param('id', TenantRefPipe) tenantId: string,
+    @Param('keyId') keyId: string,
+  ): Promise<ApiKeyDto> {
     return presentApiKey(await this.keys.revokeKey(tenantId, keyId), this.config.preset.createdFormat);
   }
 

@@ -7,6 +7,18 @@ import { MAX_KEY_NAME_LENGTH, MAX_RETENTION_DAYS, MAX_TENANT_NAME_LENGTH } from 
 export class CreateTenantDto {
   @ApiProperty({ maxLength: MAX_TENANT_NAME_LENGTH, example: 'Acme Inc.' })
   name!: string;
+
+  @ApiPropertyOptional({
+    maxLength: 128,
+    example: 'cus_42',
+    description:
+      'The platform\u2019s own id for the tenant: unique, letters, digits and `._:-`, not starting with `ten_`; ' +
+      'usable wherever the tenant id is.',
+  })
+  uid?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { plan: 'pro' } })
+  metadata?: Record<string, string>;
 }
 
 /** A tenant. */
@@ -19,6 +31,18 @@ export class TenantDto {
 
   @ApiProperty({ example: 'Acme Inc.' })
   name!: string;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'cus_42' })
+  uid!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { plan: 'pro' } })
+  metadata!: Record<string, string>;
+
+  @ApiProperty({ ...NULLABLE_INSTANT, description: 'Since when the tenant is disabled; null while enabled.' })
+  disabled_at!: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'unpaid' })
+  disabled_reason!: string | null;
 
   @ApiProperty(CREATED_PROPERTY)
   created!: number | string;

@@ -6,20 +6,14 @@ import { checkKnownFields, readBody } from '../endpoints/endpoint-input.validato
 import { FieldErrors, NotFoundError, RateLimitedError, UnauthenticatedError } from '../errors/domain.errors';
 import { newResourceId } from '../ids/resource-id.generator';
 import { SubscriptionMetrics } from '../metrics/subscription.metrics';
+import { TenantsService, type TenantView } from '../tenants/tenants.service';
 
-/** Longest tenant name. */
-export const MAX_TENANT_NAME_LENGTH = 200;
+export { MAX_TENANT_NAME_LENGTH } from '../tenants/tenants.service';
+export type { TenantView } from '../tenants/tenants.service';
 /** Longest API key name. */
 export const MAX_KEY_NAME_LENGTH = 100;
 /** Name of a key minted without one. */
 export const DEFAULT_KEY_NAME = 'default';
-
-/** A tenant as operators see it. */
-export interface TenantView {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: Date;
-}
 
 /** An API key as listings show it: never the key itself, only its first characters. */
 export interface ApiKeyView {
@@ -61,22 +55,12 @@ export class KeysService {
     private readonly dataSource: DataSource,
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly metrics: SubscriptionMetrics,
+    private readonly tenants: TenantsService,
   ) {}
 
-  /** Creates a tenant. */
+  /** Creates a tenant from `{ name, uid?, metadata? }`. */
   createTenant(input: unknown): Promise<TenantView> {
-    return this.metrics.track('tenant', 'create', async () => {
-      const errors = new FieldErrors();
-      const body = readBody(input, errors);
-      checkKnownFields(body, new Set(['name']), errors);
-      const name = readName(body.name, 'name', MAX_TENANT_NAME_LENGTH, errors, undefined);
-      errors.throwIfAny();
-      const repository = this.dataSource.getRepository(TenantEntity);
-      const tenant = repository.create({ id: newResourceId('tenant'), name });
-      await repository.insert(tenant);
-      const stored = await repository.findOneByOrFail({ id: tenant.id });
-      return { id: stored.id, name: stored.name, createdAt: stored.createdAt };
-    });
+    return this.tenants.create(input, () => newResourceId('tenant'));
   }
 
   /**

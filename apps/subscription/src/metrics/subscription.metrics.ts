@@ -4,7 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import { DomainError } from '../errors/domain.errors';
 
 /** What an API operation acted on. */
-export type OperationResource = 'endpoint' | 'tenant' | 'api_key' | 'delivery' | 'event';
+export type OperationResource = 'endpoint' | 'tenant' | 'api_key' | 'operator_key' | 'delivery' | 'event';
 
 /** How an operation ended: `ok`, a domain error kind, or `error` for anything unexpected. */
 export type OperationResult = 'ok' | DomainError['kind'] | 'error';

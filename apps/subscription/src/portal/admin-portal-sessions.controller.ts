@@ -5,6 +5,7 @@ import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { ApiErrorResponses } from '../errors/api-error.decorators';
 import { CreatePortalSessionDto, PortalSessionDto, presentPortalSession } from './portal-session.dto';
 import { PortalSessionsService } from './portal-sessions.service';
+import { TenantRefPipe } from '../tenants/tenant-ref.pipe';
 
 // What a Host header may hold to be written into a link: a name or address and an optional port.
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -32,7 +33,7 @@ export class AdminPortalSessionsController {
   @ApiCreatedResponse({ type: PortalSessionDto })
   @ApiErrorResponses(400, 404, 422)
   async create(
-    @Param('id') tenantId: string,
+    @Param('id', TenantRefPipe) tenantId: string,
     @Body() body: CreatePortalSessionDto,
     @Req() request: Request,
   ): Promise<PortalSessionDto> {

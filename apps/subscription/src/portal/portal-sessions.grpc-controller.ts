@@ -3,6 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { requireIds } from '../grpc/admin.requests';
 import { GrpcExceptionFilter } from '../grpc/grpc-exception.filter';
 import { toTimestamp, type TimestampMessage } from '../grpc/proto-values';
+import { TenantsService } from '../tenants/tenants.service';
 import { PortalSessionsService } from './portal-sessions.service';
 
 /** `CreatePortalSessionRequest` as decoded (`optional` scalars absent when unset). */
@@ -29,14 +30,17 @@ export interface PortalSessionMessage {
 @UseFilters(GrpcExceptionFilter)
 @Controller()
 export class PortalSessionsGrpcController {
-  constructor(private readonly sessions: PortalSessionsService) {}
+  constructor(
+    private readonly sessions: PortalSessionsService,
+    private readonly tenants: TenantsService,
+  ) {}
 
   @GrpcMethod('OperatorService', 'CreatePortalSession')
   async createPortalSession(request: CreatePortalSessionRequest): Promise<PortalSessionMessage> {
     requireIds({ tenant_id: request.tenant_id });
     // A gRPC call does not say where the portal is served: the link is absolute with PORTAL_PUBLIC_URL only.
     const session = await this.sessions.create(
-      request.tenant_id,
+      await this.tenants.resolve(request.tenant_id),
       { read_only: request.read_only, ttl_seconds: request.ttl_seconds },
       undefined,
     );

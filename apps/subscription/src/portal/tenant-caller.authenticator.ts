@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthFailureBrake, bearerToken, type CallerContext } from '@hookline/tenancy';
 import { RateLimitedError, UnauthenticatedError } from '../errors/domain.errors';
 import { KeysService, type TenantPrincipal } from '../keys/keys.service';
+import { TenantsService } from '../tenants/tenants.service';
 import { PortalTokenCodec } from './portal-token.codec';
 
 /** Who a tenant call acts for: the key's tenant or the portal session's, and whether it may only read. */
@@ -26,13 +27,16 @@ export class TenantCallerAuthenticator {
     private readonly keys: KeysService,
     private readonly codec: PortalTokenCodec,
     private readonly brake: AuthFailureBrake,
+    private readonly tenants: TenantsService,
   ) {}
 
   /** The caller, or throws `UnauthenticatedError` / `RateLimitedError` as `KeysService.authenticate` does. */
   async authenticate(authorization: string | undefined, caller: CallerContext): Promise<TenantCaller> {
     const token = bearerToken(authorization);
     if (!token.ok || !PortalTokenCodec.isPortalToken(token.token)) {
-      return { ...(await this.keys.authenticate(authorization, caller)), readOnly: false };
+      const principal = await this.keys.authenticate(authorization, caller);
+      await this.tenants.requireActive(principal.tenantId);
+      return { ...principal, readOnly: false };
     }
     const checked = this.codec.verify(token.token);
     if (!checked.ok) {
@@ -45,6 +49,8 @@ export class TenantCallerAuthenticator {
       );
     }
     const { sid, tenant, ro } = checked.claims;
+    // A deleted tenant's sessions stop working (401), a disabled one's are refused (403).
+    await this.tenants.requireActive(tenant);
     return { tenantId: tenant, keyId: sid, readOnly: ro, portalSessionId: sid };
   }
 }

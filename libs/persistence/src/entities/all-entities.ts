@@ -6,6 +6,7 @@ import { EndpointEntity } from './endpoint.entity';
 import { EndpointStatsMinuteEntity } from './endpoint-stats-minute.entity';
 import { EventEntity } from './event.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { OperatorKeyEntity } from './operator-key.entity';
 import { TenantEntity } from './tenant.entity';
 
 /** Every entity class, for a DataSource's `entities`. */
@@ -19,4 +20,5 @@ export const allEntities = [
   IdempotencyKeyEntity,
   EndpointStatsMinuteEntity,
   EndpointBreakerEntity,
+  OperatorKeyEntity,
 ] as const;

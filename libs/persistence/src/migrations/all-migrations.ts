@@ -6,6 +6,7 @@ import { IdempotencyClaims1765000000000 } from './1765000000000-idempotency-clai
 import { EndpointStats1765100000000 } from './1765100000000-endpoint-stats';
 import { DayPartitions1765200000000 } from './1765200000000-day-partitions';
 import { EndpointBreakers1765300000000 } from './1765300000000-endpoint-breakers';
+import { TenantAdmin1765400000000 } from './1765400000000-tenant-admin';
 
 /** Every migration in the order it must run; append new ones, never edit a released one. */
 export const allMigrations = [
@@ -17,4 +18,5 @@ export const allMigrations = [
   EndpointStats1765100000000,
   DayPartitions1765200000000,
   EndpointBreakers1765300000000,
+  TenantAdmin1765400000000,
 ] as const;

@@ -122,24 +122,45 @@ export async function ensureDayPartitions(tx: Queryable, times: Iterable<number>
   return created;
 }
 
+/** Opens a connection of its own: what a session-level lock and `DETACH … CONCURRENTLY` need. */
+export interface Connectable {
+  createQueryRunner(): Queryable & { connect(): Promise<unknown>; release(): Promise<void> };
+}
+
 /**
  * Detaches and drops every partition holding only days before `cutoffDayMs`; returns their names.
  * Detaching concurrently lets writers and readers of the other days go on; a detach interrupted
- * earlier is finished first. Needs a connection outside any transaction.
+ * earlier is finished first. One process drops at a time (an advisory lock, not waited for: a
+ * process finding it taken leaves the work to the holder and returns nothing).
  */
-export async function dropDayPartitionsBefore(db: Queryable, cutoffDayMs: number): Promise<string[]> {
-  const expired = (await listDayPartitions(db)).filter((p) => p.toDay <= cutoffDayMs);
-  const dropped: string[] = [];
-  for (const spec of DAY_PARTITIONED_TABLES) {
-    for (const partition of expired.filter((p) => p.table === spec.table)) {
-      await db.query(
-        `ALTER TABLE ${spec.table} DETACH PARTITION ${partition.name} ${partition.detaching ? 'FINALIZE' : 'CONCURRENTLY'}`,
-      );
-      await db.query(`DROP TABLE ${partition.name}`);
-      dropped.push(partition.name);
+export async function dropDayPartitionsBefore(db: Connectable, cutoffDayMs: number): Promise<string[]> {
+  const session = db.createQueryRunner();
+  await session.connect();
+  try {
+    const [{ locked }]: Array<{ locked: boolean }> = await session.query(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [DROP_LOCK],
+    );
+    if (!locked) return [];
+    try {
+      const expired = (await listDayPartitions(session)).filter((p) => p.toDay <= cutoffDayMs);
+      const dropped: string[] = [];
+      for (const spec of DAY_PARTITIONED_TABLES) {
+        for (const partition of expired.filter((p) => p.table === spec.table)) {
+          await session.query(
+            `ALTER TABLE ${spec.table} DETACH PARTITION ${partition.name} ${partition.detaching ? 'FINALIZE' : 'CONCURRENTLY'}`,
+          );
+          await session.query(`DROP TABLE ${partition.name}`);
+          dropped.push(partition.name);
+        }
+      }
+      return dropped;
+    } finally {
+      await session.query('SELECT pg_advisory_unlock($1)', [DROP_LOCK]);
     }
+  } finally {
+    await session.release();
   }
-  return dropped;
 }
 
 /**
@@ -161,5 +182,6 @@ export async function withDayPartitions<T>(
   }
 }
 
-// An arbitrary constant naming the lock that serialises partition creation.
+// Arbitrary constants naming the locks that serialise making and dropping partitions.
 const PARTITION_LOCK = 7_340_112_208;
+const DROP_LOCK = 7_340_112_209;
