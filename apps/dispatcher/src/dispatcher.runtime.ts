@@ -1,5 +1,5 @@
 import { AddressPolicy, describeAddressClass } from '@hookline/egress';
-import { ConsumerLagMonitor, createKafka } from '@hookline/kafka';
+import { ConsumerLagMonitor, createKafka, renewingProducer } from '@hookline/kafka';
 import type { LoggerService } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { EndpointSnapshot } from '@hookline/events';
@@ -83,12 +83,19 @@ export class DispatcherRuntime {
     const metrics = new DispatcherMetrics(registry);
     const dataSource = createDataSource(config.database);
     await dataSource.initialize();
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    // A broker restarted without its producer state refuses this producer's numbering for good:
+    // the producer then renews itself (a new id) and the failed send is tried again as any is.
+    const producer = renewingProducer(
+      this.kafka,
+      {
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
+      (error) =>
+        logger.warn(`Kafka lost this producer's state (${(error as Error).message}); using a new producer`),
+    );
     try {
       await producer.connect();
     } catch (error) {

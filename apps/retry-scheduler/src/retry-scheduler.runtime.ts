@@ -1,5 +1,5 @@
 import { delayLabel, retryTierTopic } from '@hookline/events';
-import { ConsumerLagMonitor, createKafka } from '@hookline/kafka';
+import { ConsumerLagMonitor, createKafka, renewingProducer } from '@hookline/kafka';
 import { createDataSource, disableEndpoint } from '@hookline/persistence';
 import { retryTiers } from '@hookline/presets';
 import type { LoggerService } from '@nestjs/common';
@@ -52,12 +52,18 @@ export class RetrySchedulerRuntime {
     const metrics = new RetrySchedulerMetrics(registry);
     const dataSource = createDataSource(config.database);
     await dataSource.initialize();
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    // Renews itself when a restarted broker lost its producer state (see renewingProducer).
+    const producer = renewingProducer(
+      this.kafka,
+      {
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
+      (error) =>
+        logger.warn(`Kafka lost this producer's state (${(error as Error).message}); using a new producer`),
+    );
     await producer.connect();
     const labels = tierTopics(config);
     const tiers = new TierConsumer(this.kafka, new DeliveryHandoff(producer, metrics, labels), {

@@ -25,5 +25,6 @@ export type { IngestProducer, IngestProducerOptions, PublishedBatch, PublishResu
 export { ConsumerLagMonitor } from './consumer-lag.monitor';
 export type { ConsumerLagMonitorOptions } from './consumer-lag.monitor';
 export { retryRetriable } from './retry-retriable';
+export { isProducerStateLost, renewingProducer } from './renewing-producer';
 export { ConsumerSupervisor } from './consumer-supervisor';
 export type { ConsumerSupervisorOptions } from './consumer-supervisor';

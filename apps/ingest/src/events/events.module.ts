@@ -63,7 +63,13 @@ export class EventsModule {
         {
           provide: MESSAGE_PUBLISHER,
           inject: [KAFKA],
-          useFactory: (kafka: Kafka) => new KafkaMessagePublisher(kafka),
+          useFactory: (kafka: Kafka) =>
+            new KafkaMessagePublisher(kafka, {
+              onProducerRenewed: (error) =>
+                new Logger('KafkaMessagePublisher').warn(
+                  `Kafka lost this producer's state (${(error as Error).message}); using a new producer`,
+                ),
+            }),
         },
         {
           provide: INGEST_METRICS,

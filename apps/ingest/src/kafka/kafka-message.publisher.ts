@@ -1,3 +1,4 @@
+import { renewingProducer } from '@hookline/kafka';
 import { describeFailure } from '@hookline/observability';
 import { CompressionTypes, type Kafka, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
 import CircuitBreaker from 'opossum';
@@ -24,6 +25,8 @@ export interface KafkaMessagePublisherOptions {
    * client's whole connection retry cycle before its 503.
    */
   readonly breakerResetMs?: number;
+  /** Told when the producer was replaced because Kafka lost its idempotent state. */
+  readonly onProducerRenewed?: (error: unknown) => void;
 }
 
 // Errors about the records themselves (too large, malformed): the cluster is fine, so they must not
@@ -68,14 +71,20 @@ export class KafkaMessagePublisher implements MessagePublisher {
   constructor(kafka: Kafka, options: KafkaMessagePublisherOptions = {}) {
     this.maxBatchMessages = options.maxBatchMessages ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // The murmur2 partitioner of the Java client, so every producer maps a key to the same partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
+    // A broker restarted without its producer state refuses this producer's numbering for good; the
+    // producer then renews itself (a new id), and the publish that met it failed as any other does.
+    this.producer = renewingProducer(
+      kafka,
+      {
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // The murmur2 partitioner of the Java client, so every producer maps a key to the same partition.
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+      },
+      (error) => options.onProducerRenewed?.(error),
+    );
     this.breaker = new CircuitBreaker(
       (messages: readonly OutboundMessage[], attempt: SendAttempt) => this.sendNow(messages, attempt),
       {

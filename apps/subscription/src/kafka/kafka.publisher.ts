@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { createKafka } from '@hookline/kafka';
+import { createKafka, renewingProducer } from '@hookline/kafka';
 import { type Message, Partitioners, type Producer } from 'kafkajs';
 import { SUBSCRIPTION_CONFIG } from '../subscription.tokens';
 import type { SubscriptionConfig } from '../config';
@@ -44,12 +44,20 @@ export class KafkaPublisher implements OnApplicationShutdown {
 
   constructor(@Inject(SUBSCRIPTION_CONFIG) config: SubscriptionConfig) {
     this.timeoutMs = config.subscription.publishTimeoutMs;
-    this.producer = createKafka(config.kafka).producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    // Renews itself when a restarted broker lost its producer state (see renewingProducer).
+    this.producer = renewingProducer(
+      createKafka(config.kafka),
+      {
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
+      (error) =>
+        this.logger.warn(
+          `Kafka lost this producer's state (${(error as Error).message}); using a new producer`,
+        ),
+    );
   }
 
   /**
